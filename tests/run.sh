@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# tests/run.sh — the whole test suite: static checks, Go tests, the Jupyter
+# protocol conformance tests and every notebook executed end to end.
+#
+#   tests/run.sh            everything (slow statistical checks too when GONOTE_SLOW=1)
+#
+# Needs Go and Debian's python3-jupyter-client, python3-jupyter-kernel-test,
+# python3-nbclient, jupyter-nbconvert, python3-ipykernel and python3-numpy
+# (.ci/run installs them).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v go >/dev/null 2>&1 || export PATH="$PATH:/usr/local/go/bin"
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+	echo "gofmt wants to change:"; echo "$unformatted"; exit 1
+fi
+
+step "go vet"
+go vet ./...
+
+step "go test"
+go test -count=1 ./...
+
+step "go test -race (kernel, script)"
+go test -count=1 -race ./kernel/... ./script/...
+
+# The protocol and notebook tests run against a freshly built binary whose
+# kernelspec lives in a private Jupyter path, so they never test a stale install.
+step "build gonote and register it in a private Jupyter path"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+go build -o "$work/gonote" ./cmd/gonote
+"$work/gonote" install --prefix "$work/prefix" --name gonote
+export JUPYTER_PATH="$work/prefix/share/jupyter"
+export JUPYTER_DATA_DIR="$work/data"
+export GONOTE_BIN="$work/gonote"
+
+step "Jupyter protocol and notebook tests (jupyter_client, jupyter_kernel_test, nbclient)"
+/usr/bin/python3 -m unittest discover -s tests -p 'test_*.py' -v
