@@ -1,0 +1,279 @@
+// Command gen writes the generated parts of script/symbols: one yaegi symbol
+// file per bundled package (with yaegi's extract library, so the files are
+// exactly what `yaegi extract` produces), the Packages table
+// (packages_gen.go) and the gzipped API documentation read by
+// script/complete (apidoc/apidoc.json.gz).
+//
+// Run it through `go generate` in script/symbols.
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"go/format"
+	"io"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/traefik/yaegi/extract"
+
+	"github.com/gonote/gonote/script/symbols/apidoc"
+)
+
+// thirdParty are the bundled packages of other modules. Each must exist.
+var thirdParty = []string{
+	"gonum.org/v1/gonum/mat",
+	"gonum.org/v1/gonum/stat",
+	"gonum.org/v1/gonum/floats",
+	"gonum.org/v1/gonum/stat/distuv",
+	// gonum.org/v1/gonum/optimize is left out: it imports stat/distmv, which
+	// needs golang.org/x/tools, a module go.mod does not require.
+	"gonum.org/v1/gonum/integrate",
+	"gonum.org/v1/plot",
+	"gonum.org/v1/plot/plotter",
+	"gonum.org/v1/plot/plotutil",
+	"gonum.org/v1/plot/vg",
+	"gonum.org/v1/plot/vg/draw",
+	"gonum.org/v1/plot/vg/vgimg",
+	"gonum.org/v1/plot/vg/vgsvg",
+	"gonum.org/v1/plot/text",
+	"gonum.org/v1/plot/font",
+}
+
+// ownPatterns select the packages of this module that cells can import.
+// Packages that do not compile yet are reported and skipped; internal and
+// main packages are never bundled.
+var ownPatterns = []string{
+	"github.com/gonote/gonote/display",
+	"github.com/gonote/gonote/plotting",
+	"github.com/gonote/gonote/stdlib/...",
+}
+
+// stdDocumented are the standard library packages whose documentation is
+// embedded (their symbols come from yaegi's stdlib package) and which are
+// listed in Packages with Std set.
+var stdDocumented = []string{
+	"bufio", "bytes", "cmp", "context", "encoding/binary", "encoding/csv", "encoding/json",
+	"errors", "flag", "fmt", "hash/fnv", "image", "image/color", "image/draw", "image/png",
+	"io", "io/fs", "log", "maps", "math", "math/big", "math/bits", "math/cmplx", "math/rand/v2",
+	"net/http", "os", "os/exec", "path", "path/filepath", "regexp", "runtime", "slices",
+	"sort", "strconv", "strings", "sync", "sync/atomic", "text/tabwriter", "text/template",
+	"time", "unicode", "unicode/utf8",
+}
+
+// listed is the subset of `go list -json` output the generator uses.
+type listed struct {
+	ImportPath string
+	Name       string
+	Dir        string
+	Doc        string
+	GoFiles    []string
+	Standard   bool
+	Error      *struct{ Err string }
+	DepsErrors []*struct{ Err string }
+}
+
+var includeDirty = flag.Bool("include-dirty", false, "bundle packages of this module that have uncommitted changes")
+
+func main() {
+	out := flag.String("out", ".", "directory for the symbol files and packages_gen.go")
+	docs := flag.String("docs", "apidoc/apidoc.json.gz", "output file of the gzipped API documentation")
+	flag.Parse()
+	log.SetFlags(0)
+	log.SetPrefix("symbols/gen: ")
+	if err := run(*out, *docs); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(out, docsFile string) error {
+	third, err := goList(thirdParty...)
+	if err != nil {
+		return err
+	}
+	for _, p := range third {
+		if p.Error != nil {
+			return fmt.Errorf("bundled package %s: %s", p.ImportPath, p.Error.Err)
+		}
+	}
+	own, err := goList(ownPatterns...)
+	if err != nil {
+		return err
+	}
+	var bundled []listed
+	bundled = append(bundled, third...)
+	for _, p := range own {
+		switch {
+		case p.Name == "main" || strings.Contains(p.ImportPath, "/internal/") || strings.HasSuffix(p.ImportPath, "/internal"):
+			continue
+		case p.Error != nil:
+			log.Printf("SKIPPED %s (does not build): %s", p.ImportPath, firstLine(p.Error.Err))
+			continue
+		case len(p.DepsErrors) > 0:
+			log.Printf("SKIPPED %s (a dependency does not build): %s", p.ImportPath, firstLine(p.DepsErrors[0].Err))
+			continue
+		case len(p.GoFiles) == 0:
+			continue
+		}
+		if !*includeDirty {
+			if dirty, err := uncommitted(p.Dir); err != nil {
+				return err
+			} else if dirty != "" {
+				log.Printf("SKIPPED %s (uncommitted changes: %s; use -include-dirty to bundle it anyway)", p.ImportPath, dirty)
+				continue
+			}
+		}
+		bundled = append(bundled, p)
+	}
+
+	if err := removeGenerated(out); err != nil {
+		return err
+	}
+	ext := extract.Extractor{Dest: "symbols"}
+	var extracted []listed
+	for _, p := range bundled {
+		var buf bytes.Buffer
+		if _, err := ext.Extract(p.ImportPath, "", &buf); err != nil {
+			if strings.HasPrefix(p.ImportPath, "github.com/gonote/gonote/") {
+				log.Printf("SKIPPED %s (does not type-check): %s", p.ImportPath, firstLine(err.Error()))
+				continue
+			}
+			return fmt.Errorf("extract %s: %w", p.ImportPath, err)
+		}
+		name := strings.NewReplacer("/", "-", ".", "_", "~", "_").Replace(p.ImportPath) + ".go"
+		if err := os.WriteFile(filepath.Join(out, name), buf.Bytes(), 0o644); err != nil {
+			return err
+		}
+		extracted = append(extracted, p)
+		log.Printf("extracted %s", p.ImportPath)
+	}
+
+	std, err := goList(stdDocumented...)
+	if err != nil {
+		return err
+	}
+	for _, p := range std {
+		if p.Error != nil {
+			return fmt.Errorf("std package %s: %s", p.ImportPath, p.Error.Err)
+		}
+	}
+	if err := writePackages(filepath.Join(out, "packages_gen.go"), extracted, std); err != nil {
+		return err
+	}
+
+	var pkgs []apidoc.Package
+	for _, p := range append(append([]listed{}, extracted...), std...) {
+		files := make([]string, len(p.GoFiles))
+		for i, f := range p.GoFiles {
+			files[i] = filepath.Join(p.Dir, f)
+		}
+		d, err := packageDoc(p.ImportPath, files)
+		if err != nil {
+			return fmt.Errorf("docs of %s: %w", p.ImportPath, err)
+		}
+		pkgs = append(pkgs, d)
+	}
+	f, err := os.Create(docsFile)
+	if err != nil {
+		return err
+	}
+	if err := apidoc.Write(f, pkgs); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", docsFile, err)
+	}
+	return f.Close()
+}
+
+// goList runs `go list -e -json` on the patterns.
+func goList(patterns ...string) ([]listed, error) {
+	cmd := exec.Command("go", append([]string{"list", "-e", "-json"}, patterns...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	outb, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("go list %s: %w: %s", strings.Join(patterns, " "), err, stderr.String())
+	}
+	var res []listed
+	dec := json.NewDecoder(bytes.NewReader(outb))
+	for {
+		var p listed
+		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			return nil, fmt.Errorf("decode go list output: %w", err)
+		}
+		res = append(res, p)
+	}
+	return res, nil
+}
+
+// removeGenerated deletes the symbol files written by an earlier run, so a
+// package that left the bundle leaves no file behind.
+func removeGenerated(dir string) error {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return err
+		}
+		if bytes.HasPrefix(b, []byte("// Code generated by 'yaegi extract ")) {
+			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func writePackages(file string, bundled, std []listed) error {
+	all := append(append([]listed{}, bundled...), std...)
+	sort.Slice(all, func(i, j int) bool { return all[i].ImportPath < all[j].ImportPath })
+	var b bytes.Buffer
+	b.WriteString("// Code generated by script/symbols/internal/gen. DO NOT EDIT.\n\npackage symbols\n\n")
+	b.WriteString("// Packages lists the bundled packages (Std false: their symbols are in\n")
+	b.WriteString("// Symbols) and the documented standard library packages (Std true), sorted\n")
+	b.WriteString("// by import path.\n")
+	b.WriteString("var Packages = []Package{\n")
+	for _, p := range all {
+		fmt.Fprintf(&b, "\t{ImportPath: %q, Name: %q, Synopsis: %q, Std: %v},\n", p.ImportPath, p.Name, p.Doc, p.Standard)
+	}
+	b.WriteString("}\n")
+	src, err := format.Source(b.Bytes())
+	if err != nil {
+		return fmt.Errorf("format packages table: %w", err)
+	}
+	return os.WriteFile(file, src, 0o644)
+}
+
+// uncommitted returns the first line of `git status --porcelain` for dir, or
+// "" when everything in dir is committed: a committed symbol table must only
+// refer to committed code.
+func uncommitted(dir string) (string, error) {
+	cmd := exec.Command("git", "status", "--porcelain", "--", ".")
+	cmd.Dir = dir
+	outb, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("git status in %s: %w", dir, err)
+	}
+	return firstLine(strings.TrimSpace(string(outb))), nil
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
