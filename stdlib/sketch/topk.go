@@ -1,0 +1,179 @@
+package sketch
+
+import (
+	"fmt"
+	"math"
+	"sort"
+)
+
+// key is the ordering key of a value for top-k: |x|, with NaN ranked below every number.
+func key(x float64) float64 {
+	if x != x {
+		return -1
+	}
+	return math.Abs(x)
+}
+
+// TopKIndices returns the indices of the k entries of v with the largest |v_i|, sorted by
+// |v_i| descending; ties go to the lower index and NaN ranks below every number. It uses
+// quickselect (expected O(d)) and sorts only the k winners. Valid k: 1..len(v).
+func TopKIndices(v []float64, k int) ([]int, error) {
+	if k < 1 || k > len(v) {
+		return nil, fmt.Errorf("%w: k = %d, want 1..%d (len(v))", ErrInvalid, k, len(v))
+	}
+	var sel Selector
+	return sel.TopK(v, k, nil), nil
+}
+
+// Selector computes exact top-k index sets and keeps its scratch space between calls, so
+// repeated selections over vectors of one size allocate nothing. The zero value is ready.
+type Selector struct {
+	keys []float64
+	rng  uint64
+}
+
+// TopK is TopKIndices with reusable scratch: it appends the result to dst[:0] and returns it.
+// k is clamped to 0..len(v).
+func (sel *Selector) TopK(v []float64, k int, dst []int) []int {
+	dst = dst[:0]
+	k = max(0, min(k, len(v)))
+	if k == 0 {
+		return dst
+	}
+	if cap(sel.keys) < len(v) {
+		sel.keys = make([]float64, len(v))
+	}
+	keys := sel.keys[:len(v)]
+	for i, x := range v {
+		keys[i] = key(x)
+	}
+	thr := sel.kthLargest(keys, k-1)
+	above := 0
+	for _, x := range v {
+		if key(x) > thr {
+			above++
+		}
+	}
+	ties := k - above
+	for i, x := range v {
+		kx := key(x)
+		if kx > thr {
+			dst = append(dst, i)
+		} else if kx == thr && ties > 0 {
+			dst = append(dst, i)
+			ties--
+		}
+	}
+	sort.Slice(dst, func(a, b int) bool {
+		x, y := key(v[dst[a]]), key(v[dst[b]])
+		if x != y {
+			return x > y
+		}
+		return dst[a] < dst[b]
+	})
+	return dst
+}
+
+// next is a xorshift generator used only to choose pivots; the selected value does not
+// depend on the pivots, so this never affects results.
+func (sel *Selector) next() uint64 {
+	if sel.rng == 0 {
+		sel.rng = 0x9e3779b97f4a7c15
+	}
+	x := sel.rng
+	x ^= x << 13
+	x ^= x >> 7
+	x ^= x << 17
+	sel.rng = x
+	return x
+}
+
+// kthLargest returns the value at position k (0-based) of a sorted in descending order,
+// reordering a. It uses a three-way partition so runs of equal keys cost nothing extra.
+func (sel *Selector) kthLargest(a []float64, k int) float64 {
+	lo, hi := 0, len(a)-1
+	for lo < hi {
+		n := uint64(hi - lo + 1)
+		p := med3(a[lo+int(sel.next()%n)], a[lo+int(sel.next()%n)], a[lo+int(sel.next()%n)])
+		lt, i, gt := lo, lo, hi
+		for i <= gt {
+			x := a[i]
+			if x > p {
+				a[lt], a[i] = x, a[lt]
+				lt++
+				i++
+			} else if x < p {
+				a[i], a[gt] = a[gt], x
+				gt--
+			} else {
+				i++
+			}
+		}
+		switch {
+		case k < lt:
+			hi = lt - 1
+		case k > gt:
+			lo = gt + 1
+		default:
+			return p
+		}
+	}
+	return a[lo]
+}
+
+func med3(a, b, c float64) float64 {
+	if a > b {
+		a, b = b, a
+	}
+	if b > c {
+		b = c
+	}
+	if a > b {
+		return a
+	}
+	return b
+}
+
+// med5 returns the median of five values with a comparison network.
+func med5(a, b, c, d, e float64) float64 {
+	if a > b {
+		a, b = b, a
+	}
+	if d > e {
+		d, e = e, d
+	}
+	if a > d { // a is the minimum of {a, b, d, e}: drop it
+		a, d = d, a
+		b, e = e, b
+	}
+	if b > c {
+		b, c = c, b
+	}
+	if b > d { // b is the minimum of {b, c, d, e}: drop it
+		b, d = d, b
+		c, e = e, c
+	}
+	if c < d {
+		return c
+	}
+	return d
+}
+
+// medianInPlace returns the median of x (mean of the two middle values for even length),
+// reordering x. len(x) must be ≥ 1.
+func medianInPlace(x []float64) float64 {
+	for i := 1; i < len(x); i++ { // insertion sort: x is a handful of row estimates
+		v := x[i]
+		j := i - 1
+		for j >= 0 && x[j] > v {
+			x[j+1] = x[j]
+			j--
+		}
+		x[j+1] = v
+	}
+	n := len(x)
+	if n%2 == 1 {
+		return x[n/2]
+	}
+	return (x[n/2-1] + x[n/2]) / 2
+}
