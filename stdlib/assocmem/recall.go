@@ -1,0 +1,193 @@
+package assocmem
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// queryBlock is the number of queries whose logits are formed at once
+// (a queryBlock×N matrix).
+const queryBlock = 256
+
+// Capacity summarizes which of the queried items a matrix W recovers.
+type Capacity struct {
+	// NRec is the number of recovered items among the queried ones.
+	NRec int
+	// KAll is the largest K such that all of the top-K items are recovered.
+	KAll int
+	// K90 is the largest K such that at least 90 % of the top-K items are
+	// recovered (0 if even item 1 is not).
+	K90 int
+	// E01 is the weighted recall error 1 − Σ_{recovered k} p_k; items beyond
+	// the queried range count as not recovered.
+	E01 float64
+}
+
+// Summarize computes the capacity measures of a recovery indicator rec over
+// the top len(rec) items with frequencies p (len(p) ≥ len(rec)).
+func Summarize(rec []bool, p []float64) (Capacity, error) {
+	if len(p) < len(rec) {
+		return Capacity{}, fmt.Errorf("assocmem: len(p) = %d < len(rec) = %d; need a frequency per queried item", len(p), len(rec))
+	}
+	var c Capacity
+	all := true
+	mass := 0.0
+	for k, r := range rec {
+		if r {
+			c.NRec++
+			mass += p[k]
+		} else {
+			all = false
+		}
+		if all {
+			c.KAll = k + 1
+		}
+		if 10*c.NRec >= 9*(k+1) {
+			c.K90 = k + 1
+		}
+	}
+	c.E01 = math.Max(0, 1-mass)
+	return c, nil
+}
+
+func (t *Task) checkKq(kq int) error {
+	if kq < 1 || kq > t.N {
+		return fmt.Errorf("assocmem: kq = %d; need 1 ≤ kq ≤ N = %d", kq, t.N)
+	}
+	return nil
+}
+
+// Recovered reports for the items 1..kq (indices 0..kq−1) whether W
+// retrieves them: z_k(k) > max_{j≠k} z_j(k), the maximum taken over all N
+// outputs; ties count as not recovered. Queries are evaluated in blocks of
+// 256 with one matrix product each.
+func (t *Task) Recovered(W mat.Matrix, kq int) ([]bool, error) {
+	return t.RecoveredCtx(context.Background(), W, kq)
+}
+
+// RecoveredCtx is Recovered with cancellation between query blocks.
+func (t *Task) RecoveredCtx(ctx context.Context, W mat.Matrix, kq int) ([]bool, error) {
+	if err := t.checkW(W); err != nil {
+		return nil, err
+	}
+	if err := t.checkKq(kq); err != nil {
+		return nil, err
+	}
+	var wty mat.Dense
+	wty.Mul(W.T(), t.Y) // d×N; the logits of query i are x_iᵀ (Wᵀ Y)
+	rec := make([]bool, kq)
+	z := mat.NewDense(min(queryBlock, kq), t.N, nil)
+	for k0 := 0; k0 < kq; k0 += queryBlock {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("assocmem: recovery: %w", err)
+		}
+		k1 := min(k0+queryBlock, kq)
+		zb := z.Slice(0, k1-k0, 0, t.N).(*mat.Dense)
+		zb.Mul(t.xt.Slice(k0, k1, 0, t.D), &wty)
+		for q := 0; q < k1-k0; q++ {
+			rec[k0+q] = strictArgmax(zb.RawRowView(q), k0+q)
+		}
+	}
+	return rec, nil
+}
+
+// strictArgmax reports whether row[k] is strictly larger than every other entry.
+func strictArgmax(row []float64, k int) bool {
+	v := row[k]
+	for j, z := range row {
+		if j != k && z >= v {
+			return false
+		}
+	}
+	return true
+}
+
+// LossGrad returns the exact gradient ∇L(W) = Σ_i w_i Σ_j (s_j(i) − δ_ij) y_j x_iᵀ
+// and the loss L(W) = Σ_i w_i [−z_i(i) + log Σ_j exp z_j(i)] of the softmax
+// cross-entropy, with a stable log-sum-exp. It costs about 2·N·N·d flops per
+// item with non-zero weight.
+func (t *Task) LossGrad(W mat.Matrix, w []float64) (grad *mat.Dense, loss float64, err error) {
+	grad, loss, _, err = t.lossGradRecall(context.Background(), W, w, 0)
+	return grad, loss, err
+}
+
+// lossGradRecall computes the gradient and the loss at W for weights w and,
+// when kq > 0, the recovery indicator of items 0..kq−1 from the same logits.
+// Queries with zero weight are skipped unless they are needed for recovery.
+func (t *Task) lossGradRecall(ctx context.Context, W mat.Matrix, w []float64, kq int) (*mat.Dense, float64, []bool, error) {
+	if err := t.checkW(W); err != nil {
+		return nil, 0, nil, err
+	}
+	if err := t.checkWeights(w); err != nil {
+		return nil, 0, nil, err
+	}
+	if kq != 0 {
+		if err := t.checkKq(kq); err != nil {
+			return nil, 0, nil, err
+		}
+	}
+	// Queries to evaluate: every item with weight, plus 0..kq−1.
+	var qs []int
+	for i := 0; i < t.N; i++ {
+		if w[i] != 0 || i < kq {
+			qs = append(qs, i)
+		}
+	}
+	var wty mat.Dense
+	wty.Mul(W.T(), t.Y)
+	rec := make([]bool, kq)
+	acc := mat.NewDense(t.N, t.D, nil) // Σ_i Q_iᵀ x_iᵀ, N×d
+	nb := min(queryBlock, len(qs))
+	xb := mat.NewDense(nb, t.D, nil)
+	z := mat.NewDense(nb, t.N, nil)
+	var part mat.Dense
+	loss := 0.0
+	for b0 := 0; b0 < len(qs); b0 += queryBlock {
+		if err := ctx.Err(); err != nil {
+			return nil, 0, nil, fmt.Errorf("assocmem: gradient: %w", err)
+		}
+		b1 := min(b0+queryBlock, len(qs))
+		m := b1 - b0
+		xs := xb.Slice(0, m, 0, t.D).(*mat.Dense)
+		for r := 0; r < m; r++ {
+			copy(xs.RawRowView(r), t.xt.RawRowView(qs[b0+r]))
+		}
+		zb := z.Slice(0, m, 0, t.N).(*mat.Dense)
+		zb.Mul(xs, &wty)
+		for r := 0; r < m; r++ {
+			i := qs[b0+r]
+			row := zb.RawRowView(r)
+			if i < kq {
+				rec[i] = strictArgmax(row, i)
+			}
+			// Overwrite the logits with w_i (softmax − e_i).
+			wi := w[i]
+			zi := row[i]
+			mx := math.Inf(-1)
+			for _, v := range row {
+				mx = math.Max(mx, v)
+			}
+			s := 0.0
+			for j, v := range row {
+				e := math.Exp(v - mx)
+				row[j] = e
+				s += e
+			}
+			loss += wi * (mx + math.Log(s) - zi)
+			f := wi / s
+			for j := range row {
+				row[j] *= f
+			}
+			row[i] -= wi
+		}
+		part.Reset()
+		part.Mul(zb.T(), xs) // N×d
+		acc.Add(acc, &part)
+	}
+	grad := mat.NewDense(t.D, t.D, nil)
+	grad.Mul(t.Y, acc)
+	return grad, loss, rec, nil
+}
