@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"sort"
 
+	"github.com/gonote/gonote/stdlib/experiment"
+	"github.com/gonote/gonote/stdlib/stats"
 )
 
 // OneStepConfig describes a sweep of one-step capacities over embedding
@@ -32,6 +34,8 @@ type OneStepConfig struct {
 	// Lambda is λ of the HLambda method; 0 means p_d, the frequency of the
 	// d-th item (the level of the bulk of G_0's spectrum).
 	Lambda float64
+	// Progress, if set, is called as tasks finish (see experiment.Options).
+	Progress func(done, total int)
 }
 
 // CapacityStats holds Capacity fields as floats (means or standard errors).
@@ -44,7 +48,7 @@ type OneStepRow struct {
 	D, B   int
 	Alpha  float64
 	Method string
-	// Mean and SE (standard error of the mean) over seeds, in seed order.
+	// Mean and SE (standard error of the mean; NaN for one seed) over seeds.
 	Mean, SE CapacityStats
 	// PerSeed holds each task's capacity, index = seed.
 	PerSeed []Capacity
@@ -149,12 +153,14 @@ func runOneStep(ctx context.Context, cfg OneStepConfig, t *Task, w []float64) ([
 // OneStepSweep measures the one-step capacity of each method at each
 // dimension, averaged over cfg.Seeds tasks. Tasks run in parallel; results do
 // not depend on GOMAXPROCS. Rows are ordered by dimension, then method.
-func OneStepSweep(ctx context.Context, cfg OneStepConfig) ([]OneStepRow, error) {
+func OneStepSweep(ctx context.Context, cfg OneStepConfig) (Rows, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
 	nt := len(cfg.Ds) * cfg.Seeds
-	res, err := parallel(ctx, nt, func(ctx context.Context, k int) ([]Capacity, error) {
+	// Trial k is (dimension k/Seeds, seed k%Seeds); its generator comes from
+	// (d, s), not from k, so a task does not depend on the other dimensions.
+	res, err := experiment.Run(ctx, nt, cfg.Seed, experiment.Options{Progress: cfg.Progress}, func(k int, _ *rand.Rand) ([]Capacity, error) {
 		d, s := cfg.Ds[k/cfg.Seeds], k%cfg.Seeds
 		t, w, err := OneStepTrial(cfg, d, s)
 		if err != nil {
@@ -165,7 +171,7 @@ func OneStepSweep(ctx context.Context, cfg OneStepConfig) ([]OneStepRow, error) 
 	if err != nil {
 		return nil, fmt.Errorf("assocmem: one-step sweep: %w", err)
 	}
-	var rows []OneStepRow
+	var rows Rows
 	for di, d := range cfg.Ds {
 		for mi, m := range cfg.Methods {
 			per := make([]Capacity, cfg.Seeds)
@@ -182,11 +188,11 @@ func OneStepSweep(ctx context.Context, cfg OneStepConfig) ([]OneStepRow, error) 
 // BatchSweep runs OneStepSweep for every batch size in Bs (B ≤ 0 = ∞, the
 // population gradient). Rows are ordered by B, then dimension, then method.
 // For a given seed and dimension every B uses the same task.
-func BatchSweep(ctx context.Context, cfg OneStepConfig, Bs []int) ([]OneStepRow, error) {
+func BatchSweep(ctx context.Context, cfg OneStepConfig, Bs []int) (Rows, error) {
 	if len(Bs) == 0 {
 		return nil, fmt.Errorf("assocmem: Bs is empty; need at least one batch size")
 	}
-	var rows []OneStepRow
+	var rows Rows
 	for _, b := range Bs {
 		c := cfg
 		c.B = b
@@ -201,21 +207,11 @@ func BatchSweep(ctx context.Context, cfg OneStepConfig, Bs []int) ([]OneStepRow,
 
 func capacityStats(per []Capacity) (mean, se CapacityStats) {
 	field := func(get func(Capacity) float64) (float64, float64) {
-		n := float64(len(per))
-		m := 0.0
-		for _, c := range per {
-			m += get(c)
+		x := make([]float64, len(per))
+		for i, c := range per {
+			x[i] = get(c)
 		}
-		m /= n
-		if len(per) < 2 {
-			return m, 0
-		}
-		v := 0.0
-		for _, c := range per {
-			dv := get(c) - m
-			v += dv * dv
-		}
-		return m, math.Sqrt(v / (n - 1) / n)
+		return stats.MeanSE(x)
 	}
 	mean.NRec, se.NRec = field(func(c Capacity) float64 { return float64(c.NRec) })
 	mean.KAll, se.KAll = field(func(c Capacity) float64 { return float64(c.KAll) })

@@ -8,6 +8,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/gonote/gonote/stdlib/experiment"
 	"github.com/gonote/gonote/stdlib/spectral"
 )
 
@@ -200,7 +201,9 @@ func TrainGrid(ctx context.Context, t *Task, cfgs []TrainConfig) ([][]TrainPoint
 			return nil, fmt.Errorf("assocmem: cfgs[%d]: %w", i, err)
 		}
 	}
-	return parallel(ctx, len(cfgs), func(ctx context.Context, k int) ([]TrainPoint, error) {
+	// Each run draws its batches from its own Seed; the generator that
+	// experiment.Run hands out is not used.
+	return experiment.Run(ctx, len(cfgs), 0, experiment.Options{}, func(k int, _ *rand.Rand) ([]TrainPoint, error) {
 		return Train(ctx, t, cfgs[k])
 	})
 }
