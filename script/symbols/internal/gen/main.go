@@ -258,17 +258,23 @@ func writePackages(file string, bundled, std []listed) error {
 	return os.WriteFile(file, src, 0o644)
 }
 
-// uncommitted returns the first line of `git status --porcelain` for dir, or
-// "" when everything in dir is committed: a committed symbol table must only
-// refer to committed code.
+// uncommitted returns the first uncommitted change to a non-test Go file of
+// dir, or "" when there is none: a committed symbol table must only refer to
+// committed code. Test files and other files do not matter.
 func uncommitted(dir string) (string, error) {
-	cmd := exec.Command("git", "status", "--porcelain", "--", ".")
+	cmd := exec.Command("git", "status", "--porcelain", "-uall", "--", ".")
 	cmd.Dir = dir
 	outb, err := cmd.Output()
 	if err != nil {
 		return "", fmt.Errorf("git status in %s: %w", dir, err)
 	}
-	return firstLine(strings.TrimSpace(string(outb))), nil
+	for _, line := range strings.Split(string(outb), "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasSuffix(line, ".go") && !strings.HasSuffix(line, "_test.go") && !strings.Contains(line, "/testdata/") {
+			return line, nil
+		}
+	}
+	return "", nil
 }
 
 func firstLine(s string) string {
