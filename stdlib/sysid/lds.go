@@ -1,0 +1,264 @@
+package sysid
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/gonote/gonote/stdlib/linalg"
+	"gonum.org/v1/gonum/mat"
+)
+
+// LDS is the linear dynamical system x_{t+1} = A x_t + w_t with
+// w_t ~ N(0, Σ_w) iid. It is immutable after NewLDS and safe for concurrent
+// use; the stationary covariance is computed once when A is stable.
+type LDS struct {
+	Name   string
+	A      *mat.Dense
+	SigmaW *mat.SymDense
+
+	n        int
+	aRaw     []float64 // A row-major, n×n
+	noiseL   []float64 // Cholesky factor of Σ_w, row-major lower triangle
+	rho      float64   // spectral radius of A
+	gamma    *mat.SymDense
+	gammaInv *mat.SymDense
+	gammaL   []float64 // Cholesky factor of Γ_∞
+}
+
+// NewLDS checks A (square) and Σ_w (n×n, positive definite) and returns the
+// system. When ρ(A) < 1 it also solves for the stationary covariance Γ_∞.
+func NewLDS(name string, a mat.Matrix, sigmaW mat.Symmetric) (*LDS, error) {
+	if a == nil {
+		return nil, fmt.Errorf("sysid: NewLDS: A is nil")
+	}
+	if sigmaW == nil {
+		return nil, fmt.Errorf("sysid: NewLDS: sigmaW is nil")
+	}
+	n, c := a.Dims()
+	if n != c {
+		return nil, fmt.Errorf("sysid: NewLDS: A must be square, got %d×%d", n, c)
+	}
+	if sigmaW.SymmetricDim() != n {
+		return nil, fmt.Errorf("sysid: NewLDS: sigmaW is %d×%d, must match A (%d×%d)", sigmaW.SymmetricDim(), sigmaW.SymmetricDim(), n, n)
+	}
+	s := &LDS{Name: name, A: mat.DenseCopyOf(a), SigmaW: mat.NewSymDense(n, nil), n: n}
+	s.SigmaW.CopySym(sigmaW)
+	s.aRaw = append([]float64(nil), s.A.RawMatrix().Data...)
+	var err error
+	if s.noiseL, err = cholRaw(s.SigmaW); err != nil {
+		return nil, fmt.Errorf("sysid: NewLDS: sigmaW must be positive definite: %w", err)
+	}
+	if s.rho, err = linalg.SpectralRadius(s.A); err != nil {
+		return nil, fmt.Errorf("sysid: NewLDS: %w", err)
+	}
+	if s.rho < 1 {
+		if s.gamma, err = linalg.Lyapunov(s.A, s.SigmaW); err != nil {
+			return nil, fmt.Errorf("sysid: NewLDS: stationary covariance: %w", err)
+		}
+		if s.gammaInv, err = linalg.InvPD(s.gamma); err != nil {
+			return nil, fmt.Errorf("sysid: NewLDS: stationary covariance: %w", err)
+		}
+		if s.gammaL, err = cholRaw(s.gamma); err != nil {
+			return nil, fmt.Errorf("sysid: NewLDS: stationary covariance: %w", err)
+		}
+	}
+	return s, nil
+}
+
+// cholRaw returns the lower Cholesky factor of s as a row-major slice.
+func cholRaw(s mat.Symmetric) ([]float64, error) {
+	var ch mat.Cholesky
+	if !ch.Factorize(s) {
+		return nil, fmt.Errorf("Cholesky factorization failed (matrix not positive definite)")
+	}
+	var l mat.TriDense
+	ch.LTo(&l)
+	n := s.SymmetricDim()
+	out := make([]float64, n*n)
+	for i := 0; i < n; i++ {
+		for j := 0; j <= i; j++ {
+			out[i*n+j] = l.At(i, j)
+		}
+	}
+	return out, nil
+}
+
+// Dim returns the state dimension n.
+func (s *LDS) Dim() int { return s.n }
+
+// SpectralRadius returns ρ(A).
+func (s *LDS) SpectralRadius() float64 { return s.rho }
+
+// Stable reports whether ρ(A) < 1.
+func (s *LDS) Stable() bool { return s.gamma != nil }
+
+// MixingTime returns 1/(1 − ρ(A)), or +Inf when ρ(A) ≥ 1.
+func (s *LDS) MixingTime() float64 {
+	if s.rho >= 1 {
+		return math.Inf(1)
+	}
+	return 1 / (1 - s.rho)
+}
+
+// StationaryCov returns a copy of Γ_∞ = Σ_k A^k Σ_w (Aᵀ)^k, the solution of
+// Γ = AΓAᵀ + Σ_w; it fails for an unstable A.
+func (s *LDS) StationaryCov() (*mat.SymDense, error) {
+	if s.gamma == nil {
+		return nil, fmt.Errorf("sysid: StationaryCov: %s: A must be stable, got spectral radius %g >= 1", s.Name, s.rho)
+	}
+	out := mat.NewSymDense(s.n, nil)
+	out.CopySym(s.gamma)
+	return out, nil
+}
+
+// AvgGramian returns Γ̄_τ = (1/τ) Σ_{t<τ} Γ_t with Γ_0 = Σ_0 and
+// Γ_{t+1} = AΓ_tAᵀ + Σ_w; sigma0 = nil means x_0 = 0. tau must be ≥ 1.
+func (s *LDS) AvgGramian(tau int, sigma0 mat.Symmetric) (*mat.SymDense, error) {
+	if tau < 1 {
+		return nil, fmt.Errorf("sysid: AvgGramian: tau = %d, must be >= 1", tau)
+	}
+	g := mat.NewDense(s.n, s.n, nil)
+	if sigma0 != nil {
+		if sigma0.SymmetricDim() != s.n {
+			return nil, fmt.Errorf("sysid: AvgGramian: sigma0 is %d×%d, must be %d×%d", sigma0.SymmetricDim(), sigma0.SymmetricDim(), s.n, s.n)
+		}
+		g.Copy(sigma0)
+	}
+	sum := mat.NewDense(s.n, s.n, nil)
+	var tmp mat.Dense
+	for t := 0; t < tau; t++ {
+		sum.Add(sum, g)
+		tmp.Mul(s.A, g)
+		g.Mul(&tmp, s.A.T())
+		g.Add(g, s.SigmaW)
+	}
+	sum.Scale(1/float64(tau), sum)
+	out, err := linalg.Symmetrize(sum)
+	if err != nil {
+		return nil, fmt.Errorf("sysid: AvgGramian: %w", err)
+	}
+	return out, nil
+}
+
+// SampleStationary draws x ~ N(0, Γ_∞); it fails for an unstable A.
+func (s *LDS) SampleStationary(rng *rand.Rand) ([]float64, error) {
+	if s.gamma == nil {
+		return nil, fmt.Errorf("sysid: SampleStationary: %s: A must be stable, got spectral radius %g >= 1", s.Name, s.rho)
+	}
+	if rng == nil {
+		return nil, fmt.Errorf("sysid: SampleStationary: rng is nil")
+	}
+	x := make([]float64, s.n)
+	s.gaussian(s.gammaL, x, make([]float64, s.n), rng)
+	return x, nil
+}
+
+// gaussian writes L·z into out for a fresh standard normal vector z
+// (drawn into buf in index order).
+func (s *LDS) gaussian(l, out, buf []float64, rng *rand.Rand) {
+	n := s.n
+	for i := range buf {
+		buf[i] = rng.NormFloat64()
+	}
+	for i := 0; i < n; i++ {
+		v := 0.0
+		row := l[i*n : i*n+i+1]
+		for j, lij := range row {
+			v += lij * buf[j]
+		}
+		out[i] = v
+	}
+}
+
+// Start selects the initial state of a simulated trajectory.
+type Start int
+
+const (
+	// Zero starts at x_0 = 0.
+	Zero Start = iota
+	// Stationary draws x_0 ~ N(0, Γ_∞) (needs a stable A).
+	Stationary
+)
+
+// Simulate returns a trajectory x_0..x_T as a (T+1)×n matrix (row t = x_tᵀ)
+// from the given x0 (nil means 0). Random draws: for each t, n standard
+// normals for w_t in index order.
+func (s *LDS) Simulate(T int, x0 []float64, rng *rand.Rand) (*mat.Dense, error) {
+	x, _, err := s.simulate("Simulate", T, x0, rng, false)
+	return x, err
+}
+
+// SimulateWithNoise is Simulate that also returns the noise w_0..w_{T−1} as a
+// T×n matrix (row t = w_tᵀ), as Decompose needs.
+func (s *LDS) SimulateWithNoise(T int, x0 []float64, rng *rand.Rand) (X, W *mat.Dense, err error) {
+	return s.simulate("SimulateWithNoise", T, x0, rng, true)
+}
+
+// SimulateFrom is Simulate with the initial state chosen by start; with
+// Stationary, x_0 is drawn first from the same generator.
+func (s *LDS) SimulateFrom(T int, start Start, rng *rand.Rand) (*mat.Dense, error) {
+	x0, err := s.initial("SimulateFrom", start, rng)
+	if err != nil {
+		return nil, err
+	}
+	return s.Simulate(T, x0, rng)
+}
+
+func (s *LDS) initial(op string, start Start, rng *rand.Rand) ([]float64, error) {
+	switch start {
+	case Zero:
+		return nil, nil
+	case Stationary:
+		x0, err := s.SampleStationary(rng)
+		if err != nil {
+			return nil, fmt.Errorf("sysid: %s: %w", op, err)
+		}
+		return x0, nil
+	default:
+		return nil, fmt.Errorf("sysid: %s: start = %d, must be Zero or Stationary", op, start)
+	}
+}
+
+func (s *LDS) simulate(op string, T int, x0 []float64, rng *rand.Rand, keepNoise bool) (*mat.Dense, *mat.Dense, error) {
+	n := s.n
+	if T < 1 {
+		return nil, nil, fmt.Errorf("sysid: %s: T = %d, must be >= 1", op, T)
+	}
+	if rng == nil {
+		return nil, nil, fmt.Errorf("sysid: %s: rng is nil", op)
+	}
+	if x0 != nil && len(x0) != n {
+		return nil, nil, fmt.Errorf("sysid: %s: len(x0) = %d, must be n = %d", op, len(x0), n)
+	}
+	xs := make([]float64, (T+1)*n)
+	copy(xs, x0)
+	var ws []float64
+	if keepNoise {
+		ws = make([]float64, T*n)
+	}
+	w := make([]float64, n)
+	buf := make([]float64, n)
+	a := s.aRaw
+	for t := 0; t < T; t++ {
+		s.gaussian(s.noiseL, w, buf, rng)
+		cur := xs[t*n : (t+1)*n]
+		nxt := xs[(t+1)*n : (t+2)*n]
+		for i := 0; i < n; i++ {
+			v := w[i]
+			row := a[i*n : (i+1)*n]
+			for j, aij := range row {
+				v += aij * cur[j]
+			}
+			nxt[i] = v
+		}
+		if keepNoise {
+			copy(ws[t*n:(t+1)*n], w)
+		}
+	}
+	X := mat.NewDense(T+1, n, xs)
+	if !keepNoise {
+		return X, nil, nil
+	}
+	return X, mat.NewDense(T, n, ws), nil
+}
