@@ -35,13 +35,13 @@ func DefaultEstimators() []string { return append([]string(nil), defaultEstimato
 // TrialConfig describes one synthetic experiment: a dataset and the
 // estimators run on it.
 type TrialConfig struct {
-	N          int        // samples; 0 → 100,000
-	D          int        // dimension; 0 → 10
-	Corruption Corruption // the contamination of the data
-	Eps        float64    // total ε of every private estimator; 0 → 10
-	Delta      float64    // total δ; 0 → 0.01
-	PrimeAlpha float64    // α assumed by PRIME and the filter; 0 → Corruption.Alpha, or 0.05 if that is 0
-	Estimators []string   // nil → DefaultEstimators()
+	N          int         // samples; 0 → 100,000
+	D          int         // dimension; 0 → 10
+	Corruption Corruption  // the contamination of the data
+	Eps        float64     // total ε of every private estimator; 0 → 10
+	Delta      float64     // total δ; 0 → 0.01
+	PrimeAlpha float64     // α assumed by PRIME and the filter; 0 → Corruption.Alpha, or 0.05 if that is 0
+	Estimators []string    // nil → DefaultEstimators()
 	Prime      PrimeConfig // extra PRIME settings (Mode, Alpha and Budget are overwritten)
 }
 
