@@ -130,10 +130,10 @@ type matrixGrid struct {
 	r, c int
 }
 
-func (g matrixGrid) Dims() (c, r int)          { return g.c, g.r }
-func (g matrixGrid) Z(c, r int) float64        { return g.z[r][c] }
-func (g matrixGrid) X(c int) float64           { return float64(c) }
-func (g matrixGrid) Y(r int) float64           { return float64(r) }
+func (g matrixGrid) Dims() (c, r int)         { return g.c, g.r }
+func (g matrixGrid) Z(c, r int) float64       { return g.z[r][c] }
+func (g matrixGrid) X(c int) float64          { return float64(c) }
+func (g matrixGrid) Y(r int) float64          { return float64(r) }
 func (g matrixGrid) rangeZ() (lo, hi float64) { return zRange(g.z) }
 
 func zRange(z [][]float64) (lo, hi float64) {

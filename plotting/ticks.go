@@ -2,8 +2,8 @@ package plotting
 
 import (
 	"math"
-	"strings"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
