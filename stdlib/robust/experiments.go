@@ -347,3 +347,17 @@ func RobustRate(alpha float64) float64 {
 	}
 	return alpha * math.Sqrt(math.Log(1/alpha))
 }
+
+// OnesCosine is the cosine between v and the all-ones direction 𝟙/√d: the
+// only direction the reference code's element-wise-exp weights can see.
+func OnesCosine(v []float64) float64 {
+	s, nrm := 0.0, 0.0
+	for _, x := range v {
+		s += x
+		nrm += x * x
+	}
+	if nrm == 0 {
+		return 0
+	}
+	return s / math.Sqrt(nrm*float64(len(v)))
+}
