@@ -172,6 +172,17 @@ func TestRecoveredBruteForce(t *testing.T) {
 	for i := 0; i < 6; i++ {
 		W.Set(i, i, W.At(i, i)+4)
 	}
+	// Near-ties that float32 cannot resolve: output j+1 is output j moved by
+	// ±1e-9 along a coordinate, output 300 equals output 301 exactly.
+	for j := 0; j < 40; j += 2 {
+		for r := 0; r < 6; r++ {
+			task.Y.Set(r, j+1, task.Y.At(r, j))
+		}
+		task.Y.Set(j%6, j+1, task.Y.At(j%6, j)+float64(1-2*(j/2%2))*1e-9)
+	}
+	for r := 0; r < 6; r++ {
+		task.Y.Set(r, 300, task.Y.At(r, 301))
+	}
 	rec, err := task.Recovered(W, task.N)
 	if err != nil {
 		t.Fatal(err)
