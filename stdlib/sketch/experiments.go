@@ -8,15 +8,15 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+
+	"github.com/gonote/gonote/stdlib/experiment"
 )
 
-// Random streams of the experiment drivers: the data of trial t of a driver seeded with
-// seed comes from rand.NewPCG(seed, streamData+t); hash seeds are derived as
-// seed·1_000_003 + t + 1 when every trial draws fresh hashes.
-const (
-	streamData   = 1_000
-	streamSelect = 2_000_000
-)
+// Random streams of the experiment drivers: ErrorStudy draws its vector from
+// rand.NewPCG(seed, streamData); PlantedRecovery and Contraction run through
+// experiment.Run (trial t uses rand.NewPCG(seed, t)) and, with fresh hashes, hash trial t
+// with seed·1_000_003 + t + 1.
+const streamData = 1_000
 
 func trialHashSeed(seed uint64, trial int) uint64 { return seed*1_000_003 + uint64(trial) + 1 }
 
@@ -127,16 +127,15 @@ func PlantedRecovery(ctx context.Context, cfg PlantedConfig) (*PlantedResult, er
 	} else if _, err := NewHash(1, cfg.Rows, cfg.Cols, 0); err != nil {
 		return nil, fmt.Errorf("sketch: PlantedRecovery: %w", err)
 	}
-	res := &PlantedResult{Config: cfg, Recall: make([]float64, cfg.Trials), RecallWide: make([]float64, cfg.Trials)}
-	err := runTrials(ctx, cfg.Trials, func(t int) error {
+	type recalls struct{ atK, wide float64 }
+	out, err := experiment.Run(ctx, cfg.Trials, cfg.Seed, experiment.Options{}, func(t int, rng *rand.Rand) (recalls, error) {
 		h := shared
 		if h == nil {
 			var err error
 			if h, err = NewHash(cfg.D, cfg.Rows, cfg.Cols, trialHashSeed(cfg.Seed, t)); err != nil {
-				return err
+				return recalls{}, err
 			}
 		}
-		rng := rand.New(rand.NewPCG(cfg.Seed, streamData+uint64(t)))
 		v := make([]float64, cfg.D)
 		for i := range v {
 			v[i] = rng.NormFloat64()
@@ -163,12 +162,15 @@ func PlantedRecovery(ctx context.Context, cfg PlantedConfig) (*PlantedResult, er
 				}
 			}
 		}
-		res.Recall[t] = float64(hits) / float64(cfg.K)
-		res.RecallWide[t] = float64(hitsWide) / float64(cfg.K)
-		return nil
+		return recalls{float64(hits) / float64(cfg.K), float64(hitsWide) / float64(cfg.K)}, nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sketch: PlantedRecovery: %w", err)
+	}
+	res := &PlantedResult{Config: cfg}
+	for _, o := range out {
+		res.Recall = append(res.Recall, o.atK)
+		res.RecallWide = append(res.RecallWide, o.wide)
 	}
 	res.MeanRecall, res.MinRecall = meanMin(res.Recall)
 	res.MeanRecallWide, res.MinRecallWide = meanMin(res.RecallWide)
@@ -237,9 +239,8 @@ func Contraction(ctx context.Context, cfg ContractionConfig) (*ContractionResult
 	if _, err := NewHash(1, cfg.Rows, cfg.Cols, 0); err != nil {
 		return nil, fmt.Errorf("sketch: Contraction: %w", err)
 	}
-	res := &ContractionResult{Config: cfg, Captured: make([]float64, cfg.Trials), EnergyRatio: make([]float64, cfg.Trials)}
-	err := runTrials(ctx, cfg.Trials, func(t int) error {
-		rng := rand.New(rand.NewPCG(cfg.Seed, streamData+uint64(t)))
+	type ratios struct{ captured, energy float64 }
+	out, err := experiment.Run(ctx, cfg.Trials, cfg.Seed, experiment.Options{}, func(t int, rng *rand.Rand) (ratios, error) {
 		x := make([]float64, cfg.D)
 		for i := range x {
 			x[i] = rng.NormFloat64()
@@ -252,16 +253,16 @@ func Contraction(ctx context.Context, cfg ContractionConfig) (*ContractionResult
 		}
 		h, err := NewHash(cfg.D, cfg.Rows, cfg.Cols, trialHashSeed(cfg.Seed, t))
 		if err != nil {
-			return err
+			return ratios{}, err
 		}
 		s, _ := New(h)
 		s.workers = 1
 		_ = s.Add(x)
 		var sel Selector
 		est := s.QueryAll(nil)
-		heavy, fill, err := s.heavyMix(cfg.K, rand.New(rand.NewPCG(cfg.Seed, streamSelect+uint64(t))), est, &sel)
+		heavy, fill, err := s.heavyMix(cfg.K, rng, est, &sel)
 		if err != nil {
-			return err
+			return ratios{}, err
 		}
 		total, captured := 0.0, 0.0
 		for _, v := range x {
@@ -270,14 +271,17 @@ func Contraction(ctx context.Context, cfg ContractionConfig) (*ContractionResult
 		for _, i := range append(heavy, fill...) {
 			captured += x[i] * x[i]
 		}
-		res.Captured[t] = captured / (float64(cfg.K) / float64(cfg.D) * total)
 		sketchTop := sel.TopK(est, cfg.K, nil)
 		trueTop := sel.TopK(x, cfg.K, nil)
-		res.EnergyRatio[t] = energy(x, sketchTop) / energy(x, trueTop)
-		return nil
+		return ratios{captured / (float64(cfg.K) / float64(cfg.D) * total), energy(x, sketchTop) / energy(x, trueTop)}, nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sketch: Contraction: %w", err)
+	}
+	res := &ContractionResult{Config: cfg}
+	for _, o := range out {
+		res.Captured = append(res.Captured, o.captured)
+		res.EnergyRatio = append(res.EnergyRatio, o.energy)
 	}
 	res.MeanCaptured, res.MinCaptured = meanMin(res.Captured)
 	res.MeanEnergyRatio, res.MinEnergyRatio = meanMin(res.EnergyRatio)
@@ -298,27 +302,6 @@ func energy(x []float64, idx []int) float64 {
 		e += x[i] * x[i]
 	}
 	return e
-}
-
-// runTrials runs fn(0..n-1) on contiguous trial ranges, one goroutine per processor; each
-// trial writes only its own result slots. The first error in trial order is returned.
-func runTrials(ctx context.Context, n int, fn func(t int) error) error {
-	errs := make([]error, n)
-	parallelRanges(n, true, 0, func(lo, hi int) {
-		for t := lo; t < hi; t++ {
-			if err := ctx.Err(); err != nil {
-				errs[t] = err
-				return
-			}
-			errs[t] = fn(t)
-		}
-	})
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func meanMin(x []float64) (mean, lo float64) {
