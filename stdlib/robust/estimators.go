@@ -155,7 +155,7 @@ func TrimmedMean(X *mat.Dense, frac float64) ([]float64, error) {
 }
 
 // scatter returns Σ_{i∈S}(x_i − mu)(x_i − mu)ᵀ, using ws as the |S|×d
-// workspace for the centred rows (BLAS syrk).
+// workspace for the centred rows.
 func scatter(X *mat.Dense, S []int, mu []float64, ws *[]float64) *mat.SymDense {
 	raw := X.RawMatrix()
 	d := raw.Cols
@@ -172,9 +172,16 @@ func scatter(X *mat.Dense, S []int, mu []float64, ws *[]float64) *mat.SymDense {
 		}
 	}
 	Y := mat.NewDense(len(S), d, buf)
-	var c mat.SymDense
-	c.SymOuterK(1, Y.T())
-	return &c
+	// Yᵀ·Y through gemm, which gonum blocks better than syrk for tall Y.
+	full := mat.NewDense(d, d, nil)
+	full.Mul(Y.T(), Y)
+	c := mat.NewSymDense(d, nil)
+	for i := 0; i < d; i++ {
+		for j := i; j < d; j++ {
+			c.SetSym(i, j, full.At(i, j))
+		}
+	}
+	return c
 }
 
 // CovN returns M(S) = (1/n)·Σ_{i∈S}(x_i − μ_S)(x_i − μ_S)ᵀ, normalised by n

@@ -596,7 +596,7 @@ func (st *primeState) scores(muT []float64, U *mat.SymDense) {
 	}
 	Y := mat.NewDense(k, d, y)
 	Z := mat.NewDense(k, d, z)
-	Z.Mul(Y, U)
+	Z.Mul(Y, mat.DenseCopyOf(U)) // general gemm: faster than symm here
 	for r, i := range st.S {
 		a, b := y[r*d:r*d+d], z[r*d:r*d+d]
 		s := 0.0
@@ -640,7 +640,7 @@ func (st *primeState) dpThreshold(tail []int) (float64, bool) {
 	nEdges := 2 + int(math.Log(pn.tauMax))
 	edges := GeomEdges(0.25, pn.tauMax, nEdges)
 	counts := make([]float64, nEdges-1)
-	histogramCounts(vals, edges, false, paper, counts)
+	histogramCounts(vals, edges, paper, counts)
 	h, err := dp.StableHistogram(rng, counts, st.n, pn.eps2, pn.delta2)
 	if err != nil { // parameters were validated when planning
 		return 0, false

@@ -44,16 +44,15 @@ func RangeEdges(R float64) []float64 {
 // RangeHalfWidth is the reference half-width B = 4·√(ln(d·n/0.9)).
 func RangeHalfWidth(d, n int) float64 { return 4 * math.Sqrt(math.Log(float64(d)*float64(n)/0.9)) }
 
-// histogramCounts counts values into the bins of edges (the last bin closed
-// on the right); values outside [edges[0], edges[last]] are ignored, unless
-// clampHigh puts values above the last edge into the last bin.
-func histogramCounts(vals []float64, edges []float64, uniform, clampHigh bool, counts []float64) {
+// histogramCounts counts vals into the bins of sorted edges (the last bin
+// closed on the right); values below the first edge are ignored, values above
+// the last one too unless clampHigh puts them into the last bin.
+func histogramCounts(vals []float64, edges []float64, clampHigh bool, counts []float64) {
 	for k := range counts {
 		counts[k] = 0
 	}
 	nb := len(edges) - 1
 	lo, hi := edges[0], edges[nb]
-	w := (hi - lo) / float64(nb)
 	for _, v := range vals {
 		if v < lo {
 			continue
@@ -64,29 +63,11 @@ func histogramCounts(vals []float64, edges []float64, uniform, clampHigh bool, c
 			}
 			continue
 		}
-		var k int
-		if uniform {
-			k = int((v - lo) / w)
-			if k >= nb {
-				k = nb - 1
-			}
-			// guard against rounding at interior edges
-			for k > 0 && v < edges[k] {
-				k--
-			}
-			for k < nb-1 && v >= edges[k+1] {
-				k++
-			}
-		} else {
-			k = sort.SearchFloat64s(edges, v) // first edge ≥ v
-			if k == len(edges) || edges[k] != v {
-				k--
-			}
-			if k >= nb {
-				k = nb - 1
-			}
+		k := sort.SearchFloat64s(edges, v) // first edge ≥ v
+		if k == len(edges) || edges[k] != v {
+			k--
 		}
-		counts[k]++
+		counts[min(k, nb-1)]++
 	}
 }
 
@@ -111,14 +92,32 @@ func DPRange(rng *rand.Rand, X *mat.Dense, b dp.Budget, cfg RangeConfig) ([]floa
 		return nil, 0, err
 	}
 	edges := RangeEdges(cfg.R)
-	counts := make([]float64, len(edges)-1)
-	col := make([]float64, 0, n)
+	nb := len(edges) - 1
+	// One row-major pass fills all d histograms (column access is cache-hostile).
+	counts := make([]float64, d*nb)
+	raw := X.RawMatrix()
+	lo, hi := edges[0], edges[nb]
+	w := (hi - lo) / float64(nb)
+	for i := 0; i < n; i++ {
+		row := raw.Data[i*raw.Stride : i*raw.Stride+d]
+		for j, v := range row {
+			if v < lo || v > hi {
+				continue
+			}
+			k := min(int((v-lo)/w), nb-1)
+			for k > 0 && v < edges[k] { // guard against rounding at interior edges
+				k--
+			}
+			for k < nb-1 && v >= edges[k+1] {
+				k++
+			}
+			counts[j*nb+k]++
+		}
+	}
 	center := make([]float64, d)
 	per := dp.Budget{Eps: b.Eps / float64(d), Delta: b.Delta / float64(d)}
 	for j := 0; j < d; j++ {
-		col = column(X, j, col)
-		histogramCounts(col, edges, true, false, counts)
-		h, err := dp.StableHistogram(rng, counts, n, per.Eps, per.Delta)
+		h, err := dp.StableHistogram(rng, counts[j*nb:(j+1)*nb], n, per.Eps, per.Delta)
 		if err != nil {
 			return nil, 0, fmt.Errorf("robust: DPRange coordinate %d: %w", j, err)
 		}
