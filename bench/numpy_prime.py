@@ -1,0 +1,214 @@
+#!/usr/bin/python3
+"""NumPy implementation of PRIME (paper mode of stdlib/robust) and the DP mean,
+for the benchmark comparison in BENCHMARKS.prime.md.
+
+It follows the same algorithm as stdlib/robust.PRIME with PrimePaper defaults:
+DPRange with 10% of the budget (stable histograms on linspace(-R-1/2, R+1/2, 2R)
+edges), l2-ball clipping at radius 1.6*sqrt(d)+4, T1 = floor(ln(B*sqrt(d))),
+T2 = floor(2 ln d), matrix-exponential MMW weights with step 1/lambda_s, the
+DPThreshold 1-D filter, conservative sensitivities, analytic Gaussian
+calibration, and the ledger split of the build spec. Random streams differ from
+the Go code, so individual runs differ; the work per inner step is the same.
+
+Usage: /usr/bin/python3 bench/numpy_prime.py [--n 100000] [--d 20] [--reps 10] [--count 5]
+Prints the median wall time per PRIME run and per DP-mean run, over `count`
+batches of `reps` runs each (mirroring go test -benchtime Nx -count C).
+"""
+import argparse
+import math
+import statistics
+import time
+
+import numpy as np
+
+
+def phi(x):
+    return 0.5 * math.erfc(-x / math.sqrt(2))
+
+
+def gaussian_delta(s, eps):
+    a, b = 1 / (2 * s), eps * s
+    return phi(a - b) - math.exp(eps) * phi(-a - b)
+
+
+def gaussian_sigma(sens, eps, delta):
+    """Analytic Gaussian calibration (Balle & Wang 2018), bisection on log sigma."""
+    lo, hi = 1e-12, 1e12
+    for _ in range(400):
+        mid = math.sqrt(lo * hi)
+        if mid <= lo or mid >= hi:
+            break
+        if gaussian_delta(mid, eps) > delta:
+            lo = mid
+        else:
+            hi = mid
+    return hi * sens
+
+
+def stable_histogram(rng, counts, n, eps, delta):
+    h = counts / n
+    nz = counts > 0
+    h = h + np.where(nz, rng.laplace(0, 2 / (n * eps), size=h.shape), 0.0)
+    thr = 2 * math.log(1 / delta) / (eps * n) + 1 / n
+    h[(h < thr) | ~nz] = 0
+    return h
+
+
+def dp_range(rng, X, eps, delta, R=10):
+    n, d = X.shape
+    edges = np.linspace(-R - 0.5, R + 0.5, 2 * int(R))
+    center = np.empty(d)
+    for j in range(d):
+        counts, _ = np.histogram(X[:, j], bins=edges)
+        h = stable_histogram(rng, counts.astype(float), n, eps / d, delta / d)
+        if not h.any():
+            raise RuntimeError("DP range suppressed every bin")
+        a = int(np.argmax(h))
+        center[j] = (edges[a] + edges[a + 1]) / 2
+    return center, 4 * math.sqrt(math.log(d * n / 0.9))
+
+
+def clip_ball(X, c, r):
+    Y = X - c
+    norms = np.linalg.norm(Y, axis=1)
+    f = np.minimum(1.0, r / np.maximum(norms, 1e-300))
+    return c + Y * f[:, None]
+
+
+def cov_n(Xs, n):
+    mu = Xs.mean(axis=0)
+    Y = Xs - mu
+    return (Y.T @ Y) / n, mu
+
+
+def op_norm_minus_i(M):
+    return float(np.max(np.abs(np.linalg.eigvalsh(M) - 1)))
+
+
+def expm_weights(A, step):
+    w, V = np.linalg.eigh(A)
+    e = np.exp(step * w - np.max(step * w))
+    U = (V * e) @ V.T
+    return U / e.sum()
+
+
+def dp_threshold(rng, tau_tail, n, tau_max, lap, eps2, delta2, frac=0.3):
+    v = np.clip(tau_tail, 0, tau_max)
+    psi = np.sum(v - 1) / n + rng.laplace(0, lap)
+    edges = np.geomspace(0.25, tau_max, 2 + int(math.log(tau_max)))
+    counts, _ = np.histogram(v, bins=edges)
+    h = stable_histogram(rng, counts.astype(float), n, eps2, delta2)
+    if psi <= 0:
+        return None
+    for l in range(len(h) - 1, -1, -1):
+        if np.sum((edges[l + 1:] - edges[l]) * h[l:]) >= frac * psi:
+            return edges[l]
+    return None
+
+
+def prime(rng, X, alpha, eps, delta, R=10):
+    n, d = X.shape
+    center, B = dp_range(rng, X, 0.1 * eps, 0.1 * delta, R)
+    r = 1.6 * math.sqrt(d) + 4
+    Xc = clip_ball(X, center, r)
+    T1 = max(1, int(math.log(B * math.sqrt(d))))
+    T2 = max(1, int(2 * math.log(d)))
+    epsF, deltaF = 0.9 * eps, 0.9 * delta
+    eps_out, delta_out = 0.25 * epsF, 0.2 * deltaF
+    eps_lam = 0.15 * epsF / T1
+    eps2 = 0.6 * epsF / (6 * T1 * T2)
+    delta2 = 0.8 * deltaF / (3 * T1 * T2)
+    r2 = r * r
+    lap_epoch, lap_inner, lap_tail = 5 * r2 / n / eps_lam, 5 * r2 / n / eps2, 8 * r2 / n / eps2
+    sig_sigma = gaussian_sigma(6 * r2 / n, eps2, delta2)
+    sig_mu = gaussian_sigma(2 * r / (0.55 * n), eps2, delta2)
+    sig_out = gaussian_sigma(2 * r / (0.55 * n), eps_out, delta_out)
+    tau_max = 4 * r2
+    stop = 2 * alpha * math.log(1 / alpha)
+    m = 2 * int(alpha * n)
+    S = np.arange(n)
+    iters = 0
+    iu = np.triu_indices(d)
+
+    def release():
+        return Xc[S].mean(axis=0) + rng.normal(0, sig_out, d), iters
+
+    for _ in range(T1):
+        M, _ = cov_n(Xc[S], n)
+        lam_s = op_norm_minus_i(M) + rng.laplace(0, lap_epoch)
+        if len(S) < 0.55 * n:
+            raise RuntimeError("too many removed")
+        if lam_s < stop:
+            return release()
+        step = 1.0 / lam_s
+        total = np.zeros((d, d))
+        for _ in range(T2):
+            iters += 1
+            Xs = Xc[S]
+            M, mu = cov_n(Xs, n)
+            lam_t = op_norm_minus_i(M) + rng.laplace(0, lap_inner)
+            if lam_t < 0.5 * lam_s:
+                break
+            Z = np.zeros((d, d))
+            Z[iu] = rng.normal(0, sig_sigma, len(iu[0]))
+            Z = Z + np.triu(Z, 1).T
+            total += M + Z - np.eye(d)
+            U = expm_weights(total, step)
+            psi = float(np.sum((M - np.eye(d)) * U)) + rng.laplace(0, lap_inner)
+            if psi <= lam_t / 5.5:
+                continue
+            mu_t = mu + rng.normal(0, sig_mu, d)
+            Y = Xs - mu_t
+            tau = np.einsum("ij,ij->i", Y @ U, Y)
+            thr = np.partition(tau, len(S) - m)[len(S) - m] if m < len(S) else -np.inf
+            tail = tau >= thr
+            rho = dp_threshold(rng, tau[tail], n, tau_max, lap_tail, eps2, delta2)
+            if rho is None:
+                continue
+            z = rng.random(int(tail.sum()))
+            rm = np.zeros(len(S), dtype=bool)
+            rm[np.flatnonzero(tail)] = tau[tail] >= z * rho
+            S = S[~rm]
+            if len(S) < 0.55 * n:
+                raise RuntimeError("too many removed")
+    return release()
+
+
+def dp_mean(rng, X, eps, delta, R=10):
+    n, d = X.shape
+    center, _ = dp_range(rng, X, 0.1 * eps, 0.1 * delta, R)
+    r = 1.6 * math.sqrt(d) + 4
+    mu = clip_ball(X, center, r).mean(axis=0)
+    return mu + rng.normal(0, gaussian_sigma(2 * r / n, 0.9 * eps, 0.9 * delta), d)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=100000)
+    ap.add_argument("--d", type=int, default=20)
+    ap.add_argument("--reps", type=int, default=10)
+    ap.add_argument("--count", type=int, default=5)
+    a = ap.parse_args()
+    gen = np.random.default_rng(1)
+    nb = int(0.05 * a.n)
+    X = gen.standard_normal((a.n, a.d))
+    X[a.n - nb:] += 1.5
+    for name, fn in (("PRIME", lambda rng: prime(rng, X, 0.05, 10, 0.01)[0]),
+                     ("DPMean", lambda rng: dp_mean(rng, X, 10, 0.01))):
+        batches, errs, seed = [], [], 0
+        for _ in range(a.count):
+            t0 = time.perf_counter()
+            for _ in range(a.reps):
+                seed += 1
+                errs.append(float(np.linalg.norm(fn(np.random.default_rng(seed)))))
+            batches.append((time.perf_counter() - t0) / a.reps)
+        steps = ""
+        if name == "PRIME":
+            its = [prime(np.random.default_rng(s), X, 0.05, 10, 0.01)[1] for s in range(1, 6)]
+            steps = f"  inner-steps/op {statistics.mean(its):.1f}"
+        print(f"NumPy{name}  d={a.d} n={a.n}  median {statistics.median(batches) * 1e3:.1f} ms/op "
+              f"(batches: {', '.join(f'{b * 1e3:.1f}' for b in batches)})  mean l2 error {statistics.mean(errs):.4f}{steps}")
+
+
+if __name__ == "__main__":
+    main()
