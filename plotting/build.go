@@ -122,13 +122,13 @@ func (f *Figure) build() (*built, error) {
 	p := plot.New()
 	applyTheme(p)
 	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = f.title, f.xlabel, f.ylabel
+	p.X.Tick.Marker, p.Y.Tick.Marker = linearTicks{}, linearTicks{}
+	p.X.Tick.Label.Handler, p.Y.Tick.Label.Handler = tickText, tickText
 	if f.logX {
 		p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, logTicks{}
-		p.X.Tick.Label.Handler = tickText
 	}
 	if f.logY {
 		p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, logTicks{}
-		p.Y.Tick.Label.Handler = tickText
 	}
 
 	var heat *series
@@ -368,12 +368,14 @@ func addHeatmap(p *plot.Plot, m mat.Matrix) (*plot.Plot, error) {
 	p.Add(hm)
 	p.Y.Scale = plot.InvertedScale{Normalizer: plot.LinearScale{}}
 	p.X.Tick.Marker, p.Y.Tick.Marker = intTicks{}, intTicks{}
+	p.X.Padding, p.Y.Padding = 0, 0
 
 	cb := plot.New()
 	applyTheme(cb)
 	cb.HideX()
 	cb.Add(&plotter.ColorBar{ColorMap: cm, Vertical: true})
 	cb.Y.Padding = 0
+	cb.Y.Tick.Marker, cb.Y.Tick.Label.Handler = linearTicks{}, tickText
 	return cb, nil
 }
 

@@ -24,7 +24,7 @@ type Panels struct {
 }
 
 // Grid arranges panels in rows of cols figures (1..8 columns). The default
-// size gives each panel 4.5×3.2 inches (the whole chart at most 16 inches
+// size gives each panel 4.5×3.25 inches (the whole chart at most 16 inches
 // wide).
 func Grid(cols int, panels ...*Figure) *Panels {
 	g := &Panels{cols: cols, panels: panels, format: display.FormatPNG}
@@ -51,7 +51,7 @@ func Grid(cols int, panels ...*Figure) *Panels {
 	rows := g.rows()
 	c := min(cols, len(panels))
 	g.width = min(vg.Length(c)*4.5*vg.Inch, 16*vg.Inch)
-	g.height = min(vg.Length(rows)*3.2*vg.Inch, 30*vg.Inch)
+	g.height = min(vg.Length(rows)*3.25*vg.Inch, 30*vg.Inch)
 	return g
 }
 

@@ -19,7 +19,7 @@ type logTicks struct{}
 
 var _ plot.Ticker = logTicks{}
 
-// powerText is the text handler of log-axis tick labels: "10^-2" is drawn
+// powerText is the text handler of tick labels: "10^-2" is drawn
 // as 10 with a raised, smaller exponent (the bundled fonts lack the
 // superscript minus, and gonum's LaTeX handler has no superscripts).
 // Labels without '^' are drawn as plain text. Labels are single lines.
@@ -68,7 +68,7 @@ func (h powerText) Draw(c vg.Canvas, txt string, sty text.Style, pt vg.Point) {
 	c.FillString(smallFace, vg.Point{X: x + face.Width(base), Y: y + expRaise*sty.Font.Size}, exp)
 }
 
-// tickText renders the labels of log axes.
+// tickText renders tick labels.
 var tickText text.Handler = powerText{text.Plain{Fonts: font.DefaultCache}}
 
 func (logTicks) Ticks(lo, hi float64) []plot.Tick {
@@ -165,4 +165,68 @@ func numberLabel(v float64) string {
 		return powerLabel(e)
 	}
 	return strconv.Itoa(m) + "·10^" + strconv.Itoa(e)
+}
+
+// linearTicks marks a linear axis with labelled steps of 1, 2 or 5 times a
+// power of ten (three to seven labels) and unlabelled minor ticks between.
+type linearTicks struct{}
+
+var _ plot.Ticker = linearTicks{}
+
+func (linearTicks) Ticks(lo, hi float64) []plot.Tick {
+	span := hi - lo
+	if !(span > 0) || math.IsInf(span, 0) {
+		return plot.DefaultTicks{}.Ticks(lo, hi)
+	}
+	mag := math.Pow10(int(math.Floor(math.Log10(span / 5))))
+	var step float64
+	mant := 1
+	for _, m := range []int{1, 2, 5, 10} {
+		step, mant = float64(m)*mag, m
+		if span/step <= 7 {
+			break
+		}
+	}
+	perMajor := 5
+	if mant == 2 {
+		perMajor = 4
+	}
+	minor := step / float64(perMajor)
+	decimals := max(0, -int(math.Floor(math.Log10(step)+1e-9)))
+	first, last := int64(math.Ceil(lo/minor-1e-9)), int64(math.Floor(hi/minor+1e-9))
+	var ticks []plot.Tick
+	for k := first; k <= last; k++ {
+		v := float64(k) * minor
+		t := plot.Tick{Value: v}
+		if k%int64(perMajor) == 0 {
+			t.Label = linearLabel(v, decimals)
+		}
+		ticks = append(ticks, t)
+	}
+	return ticks
+}
+
+// linearLabel formats a tick value with the given decimals, switching to
+// m·10^e for very large or very small magnitudes.
+func linearLabel(v float64, decimals int) string {
+	if v == 0 {
+		v = 0 // no "-0"
+		return strconv.FormatFloat(v, 'f', decimals, 64)
+	}
+	if a := math.Abs(v); a >= 1e6 || a < 1e-4 {
+		s := strconv.FormatFloat(v, 'e', 6, 64)
+		mant, exp, _ := strings.Cut(s, "e")
+		if strings.Contains(mant, ".") {
+			mant = strings.TrimRight(strings.TrimRight(mant, "0"), ".")
+		}
+		e, err := strconv.Atoi(exp)
+		if err != nil {
+			return s
+		}
+		if mant == "1" {
+			return "10^" + strconv.Itoa(e)
+		}
+		return mant + "·10^" + strconv.Itoa(e)
+	}
+	return strconv.FormatFloat(v, 'f', decimals, 64)
 }
