@@ -18,12 +18,12 @@ type LDS struct {
 	SigmaW *mat.SymDense
 
 	n        int
-	aRaw     []float64 // A row-major, n×n
-	noiseL   []float64 // Cholesky factor of Σ_w, row-major lower triangle
-	rho      float64   // spectral radius of A
+	aRows    rowOp   // A, for the simulation loop
+	noiseOp  rowOp   // Cholesky factor of Σ_w, for the simulation loop
+	rho      float64 // spectral radius of A
 	gamma    *mat.SymDense
 	gammaInv *mat.SymDense
-	gammaL   []float64 // Cholesky factor of Γ_∞
+	gammaOp  rowOp // Cholesky factor of Γ_∞
 }
 
 // NewLDS checks A (square) and Σ_w (n×n, positive definite) and returns the
@@ -44,11 +44,12 @@ func NewLDS(name string, a mat.Matrix, sigmaW mat.Symmetric) (*LDS, error) {
 	}
 	s := &LDS{Name: name, A: mat.DenseCopyOf(a), SigmaW: mat.NewSymDense(n, nil), n: n}
 	s.SigmaW.CopySym(sigmaW)
-	s.aRaw = append([]float64(nil), s.A.RawMatrix().Data...)
-	var err error
-	if s.noiseL, err = cholRaw(s.SigmaW); err != nil {
+	noiseL, err := cholRaw(s.SigmaW)
+	if err != nil {
 		return nil, fmt.Errorf("sysid: NewLDS: sigmaW must be positive definite: %w", err)
 	}
+	s.aRows = newRowOp(append([]float64(nil), s.A.RawMatrix().Data...), n)
+	s.noiseOp = newRowOp(noiseL, n)
 	if s.rho, err = linalg.SpectralRadius(s.A); err != nil {
 		return nil, fmt.Errorf("sysid: NewLDS: %w", err)
 	}
@@ -59,9 +60,11 @@ func NewLDS(name string, a mat.Matrix, sigmaW mat.Symmetric) (*LDS, error) {
 		if s.gammaInv, err = linalg.InvPD(s.gamma); err != nil {
 			return nil, fmt.Errorf("sysid: NewLDS: stationary covariance: %w", err)
 		}
-		if s.gammaL, err = cholRaw(s.gamma); err != nil {
+		gammaL, err := cholRaw(s.gamma)
+		if err != nil {
 			return nil, fmt.Errorf("sysid: NewLDS: stationary covariance: %w", err)
 		}
+		s.gammaOp = newRowOp(gammaL, n)
 	}
 	return s, nil
 }
@@ -150,22 +153,71 @@ func (s *LDS) SampleStationary(rng *rand.Rand) ([]float64, error) {
 		return nil, fmt.Errorf("sysid: SampleStationary: rng is nil")
 	}
 	x := make([]float64, s.n)
-	s.gaussian(s.gammaL, x, make([]float64, s.n), rng)
+	s.gaussian(s.gammaOp, x, make([]float64, s.n), rng)
 	return x, nil
 }
 
 // gaussian writes L·z into out for a fresh standard normal vector z
 // (drawn into buf in index order).
-func (s *LDS) gaussian(l, out, buf []float64, rng *rand.Rand) {
-	n := s.n
+func (s *LDS) gaussian(l rowOp, out, buf []float64, rng *rand.Rand) {
 	for i := range buf {
 		buf[i] = rng.NormFloat64()
 	}
+	l.apply(out, buf, nil)
+}
+
+// rowOp is a matrix prepared for repeated matrix–vector products in the
+// simulation loops: dense rows, or only the nonzeros of each row when fewer
+// than half the entries are nonzero (diagonal systems are common). Skipping
+// exact zeros does not change any floating-point sum.
+type rowOp struct {
+	n      int
+	dense  []float64 // row-major, when not sparse
+	start  []int     // row i's nonzeros are idx/val[start[i]:start[i+1]]
+	idx    []int
+	val    []float64
+	sparse bool
+}
+
+func newRowOp(m []float64, n int) rowOp {
+	nnz := 0
+	for _, v := range m {
+		if v != 0 {
+			nnz++
+		}
+	}
+	if 2*nnz >= n*n {
+		return rowOp{n: n, dense: m}
+	}
+	op := rowOp{n: n, sparse: true, start: make([]int, n+1)}
+	for i := 0; i < n; i++ {
+		for j, v := range m[i*n : (i+1)*n] {
+			if v != 0 {
+				op.idx = append(op.idx, j)
+				op.val = append(op.val, v)
+			}
+		}
+		op.start[i+1] = len(op.idx)
+	}
+	return op
+}
+
+// apply sets out = M·x + add (add may be nil); out must not alias x.
+func (op rowOp) apply(out, x, add []float64) {
+	n := op.n
 	for i := 0; i < n; i++ {
 		v := 0.0
-		row := l[i*n : i*n+i+1]
-		for j, lij := range row {
-			v += lij * buf[j]
+		if add != nil {
+			v = add[i]
+		}
+		if op.sparse {
+			for k := op.start[i]; k < op.start[i+1]; k++ {
+				v += op.val[k] * x[op.idx[k]]
+			}
+		} else {
+			for j, mij := range op.dense[i*n : (i+1)*n] {
+				v += mij * x[j]
+			}
 		}
 		out[i] = v
 	}
@@ -239,19 +291,9 @@ func (s *LDS) simulate(op string, T int, x0 []float64, rng *rand.Rand, keepNoise
 	}
 	w := make([]float64, n)
 	buf := make([]float64, n)
-	a := s.aRaw
 	for t := 0; t < T; t++ {
-		s.gaussian(s.noiseL, w, buf, rng)
-		cur := xs[t*n : (t+1)*n]
-		nxt := xs[(t+1)*n : (t+2)*n]
-		for i := 0; i < n; i++ {
-			v := w[i]
-			row := a[i*n : (i+1)*n]
-			for j, aij := range row {
-				v += aij * cur[j]
-			}
-			nxt[i] = v
-		}
+		s.gaussian(s.noiseOp, w, buf, rng)
+		s.aRows.apply(xs[(t+1)*n:(t+2)*n], xs[t*n:(t+1)*n], w)
 		if keepNoise {
 			copy(ws[t*n:(t+1)*n], w)
 		}

@@ -131,15 +131,17 @@ func MonteCarloMany(ctx context.Context, s *LDS, cfg ManyConfig) (*experiment.Ta
 		}
 		xs[i] = float64(m * cfg.Tau)
 	}
-	var l0 []float64
+	var l0 *rowOp
 	if cfg.Sigma0 != nil {
 		if cfg.Sigma0.SymmetricDim() != s.n {
 			return nil, fmt.Errorf("sysid: MonteCarloMany: Sigma0 is %d×%d, must be %d×%d", cfg.Sigma0.SymmetricDim(), cfg.Sigma0.SymmetricDim(), s.n, s.n)
 		}
-		var err error
-		if l0, err = cholRaw(cfg.Sigma0); err != nil {
+		l, err := cholRaw(cfg.Sigma0)
+		if err != nil {
 			return nil, fmt.Errorf("sysid: MonteCarloMany: Sigma0 must be positive definite (use nil for x_0 = 0): %w", err)
 		}
+		op := newRowOp(l, s.n)
+		l0 = &op
 	}
 	tab, err := experiment.Sweep(ctx, experiment.SweepSpec{
 		Title: fmt.Sprintf("pooled OLS error, %s, τ = %d", s.Name, cfg.Tau), XName: "N = mτ", X: xs,
@@ -153,7 +155,7 @@ func MonteCarloMany(ctx context.Context, s *LDS, cfg ManyConfig) (*experiment.Ta
 	return tab, nil
 }
 
-func (s *LDS) manyTrial(m, tau int, l0 []float64, rng *rand.Rand) ([]float64, error) {
+func (s *LDS) manyTrial(m, tau int, l0 *rowOp, rng *rand.Rand) ([]float64, error) {
 	n := s.n
 	rows := m * tau
 	xp := make([]float64, rows*n)
@@ -163,31 +165,24 @@ func (s *LDS) manyTrial(m, tau int, l0 []float64, rng *rand.Rand) ([]float64, er
 	buf := make([]float64, n)
 	for j := 0; j < m; j++ {
 		if l0 != nil {
-			s.gaussian(l0, x, buf, rng)
+			s.gaussian(*l0, x, buf, rng)
 		} else {
 			clear(x)
 		}
 		for t := 0; t < tau; t++ {
 			r := (j*tau + t) * n
 			copy(xp[r:r+n], x)
-			s.gaussian(s.noiseL, w, buf, rng)
-			for i := 0; i < n; i++ {
-				v := w[i]
-				for k, aik := range s.aRaw[i*n : (i+1)*n] {
-					v += aik * x[k]
-				}
-				xn[r+i] = v
-			}
+			s.gaussian(s.noiseOp, w, buf, rng)
+			s.aRows.apply(xn[r:r+n], x, w)
 			copy(x, xn[r:r+n])
 		}
 	}
 	P := mat.NewDense(rows, n, xp)
 	Nx := mat.NewDense(rows, n, xn)
-	sxx := mat.NewSymDense(n, nil)
-	sxx.SymOuterK(1, P.T())
-	var syx mat.Dense
+	var sxx, syx mat.Dense
+	sxx.Mul(P.T(), P)
 	syx.Mul(Nx.T(), P)
-	ahat, err := solveOLS(sxx, &syx)
+	ahat, err := solveOLS(symmetricPart(&sxx), &syx)
 	if err != nil {
 		return nil, err
 	}
