@@ -15,7 +15,7 @@ func (k *Kernel) handle(ch *channel, m *Message) {
 	if m.Header.MsgType == "execute_request" {
 		// Only shell queues cells; on control an execute is refused.
 		k.status(m, "busy")
-		k.reply(ch, m, "execute_reply", map[string]any{"status": "error", "execution_count": k.execCount,
+		k.reply(ch, m, "execute_reply", map[string]any{"status": "error", "execution_count": k.execCount.Load(),
 			"ename": "BadRequest", "evalue": "execute_request must be sent on the shell channel", "traceback": []string{}})
 		k.status(m, "idle")
 		return
@@ -131,7 +131,7 @@ func (k *Kernel) historyReply(raw json.RawMessage) map[string]any {
 		entries = k.history.Search(pattern, r.N, r.Unique)
 	default:
 		return map[string]any{"status": "error", "ename": "BadRequest",
-			"evalue": `hist_access_type "` + r.HistAccessType + `": must be "tail", "range" or "search"`,
+			"evalue":    `hist_access_type "` + r.HistAccessType + `": must be "tail", "range" or "search"`,
 			"traceback": []string{}, "history": []any{}}
 	}
 	out := make([]any, 0, len(entries))

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gonote/gonote/kernel/runproto"
@@ -52,7 +53,7 @@ type Kernel struct {
 
 	execQueue chan *Message
 	inputs    chan *Message
-	execCount int // owned by the execute loop
+	execCount atomic.Int64 // written only by the execute loop
 
 	cancel       context.CancelFunc
 	shutdownOnce sync.Once
@@ -225,7 +226,7 @@ func (k *Kernel) abortQueued() {
 		select {
 		case m := <-k.execQueue:
 			k.status(m, "busy")
-			k.reply(k.socks.shell, m, "execute_reply", map[string]any{"status": "aborted", "execution_count": k.execCount})
+			k.reply(k.socks.shell, m, "execute_reply", map[string]any{"status": "aborted", "execution_count": k.execCount.Load()})
 			k.status(m, "idle")
 		default:
 			return
@@ -255,7 +256,7 @@ func (k *Kernel) execute(m *Message) (ok, stopOnError bool) {
 	var c executeContent
 	if err := json.Unmarshal(m.Content, &c); err != nil {
 		k.reply(k.socks.shell, m, "execute_reply", map[string]any{
-			"status": "error", "execution_count": k.execCount, "ename": "BadRequest",
+			"status": "error", "execution_count": k.execCount.Load(), "ename": "BadRequest",
 			"evalue": "execute_request content: " + err.Error(), "traceback": []string{},
 		})
 		return false, false
@@ -264,9 +265,9 @@ func (k *Kernel) execute(m *Message) (ok, stopOnError bool) {
 	allowStdin := boolOr(c.AllowStdin, true)
 	stopOnError = boolOr(c.StopOnError, true)
 	if storeHistory {
-		k.execCount++
+		k.execCount.Add(1)
 	}
-	count := k.execCount
+	count := int(k.execCount.Load())
 	if !c.Silent {
 		k.publish(m.RawHeader, "execute_input", map[string]any{"code": c.Code, "execution_count": count})
 	}

@@ -13,7 +13,9 @@ func TestKernelInfoOnShellAndControl(t *testing.T) {
 		name string
 		ch   func() (string, chan *Message)
 	}{
-		{"shell", func() (string, chan *Message) { return c.send(c.shell, "kernel_info_request", map[string]any{}), c.shellMsgs }},
+		{"shell", func() (string, chan *Message) {
+			return c.send(c.shell, "kernel_info_request", map[string]any{}), c.shellMsgs
+		}},
 		{"control", func() (string, chan *Message) {
 			return c.send(c.control, "kernel_info_request", map[string]any{}), c.controlMsgs
 		}},
