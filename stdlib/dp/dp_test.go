@@ -443,3 +443,22 @@ func TestGaussianSym(t *testing.T) {
 		t.Error("input modified")
 	}
 }
+
+func TestDemoMechanisms(t *testing.T) {
+	m, err := DemoMechanisms(2021, 20000, 100000, 1, 0.01)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.LaplaceKS.Stat > m.KSCritical001 || m.GaussianKS.Stat > m.KSCritical001 || m.ExpChi2.Stat > m.Chi2Critical001Df9 {
+		t.Errorf("demo statistics reject the mechanisms' laws: %v %v %v", m.LaplaceKS, m.GaussianKS, m.ExpChi2)
+	}
+	if m.ExpChi2.DF != 9 || math.Abs(m.Sigma-1.8779) > 1e-3 || len(m.Grid) != len(m.LaplacePDF) {
+		t.Errorf("demo fields: df %d σ %g", m.ExpChi2.DF, m.Sigma)
+	}
+	if !strings.Contains(m.HTML(), "KS") {
+		t.Error("HTML")
+	}
+	if _, err := DemoMechanisms(1, 10, 10, 1, 0.01); err == nil {
+		t.Error("tiny n accepted")
+	}
+}
