@@ -3,6 +3,7 @@ package display
 import (
 	"bytes"
 	"fmt"
+	"image/png"
 	"math"
 
 	"gonum.org/v1/plot"
@@ -74,6 +75,10 @@ func DrawBundle(w, h vg.Length, format ImageFormat, paint func(draw.Canvas) erro
 	}
 }
 
+// pngEncoder trades a little size for speed: encoding dominates the time to
+// render a chart (see BENCHMARKS.plotting.md).
+var pngEncoder = png.Encoder{CompressionLevel: png.BestSpeed}
+
 // DrawPNG rasterises a drawing of logical size w×h at RetinaDPI and returns
 // the PNG bytes.
 func DrawPNG(w, h vg.Length, paint func(draw.Canvas) error) ([]byte, error) {
@@ -82,7 +87,7 @@ func DrawPNG(w, h vg.Length, paint func(draw.Canvas) error) ([]byte, error) {
 		return nil, err
 	}
 	var buf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
+	if err := pngEncoder.Encode(&buf, c.Image()); err != nil {
 		return nil, fmt.Errorf("display: encode PNG: %w", err)
 	}
 	return buf.Bytes(), nil
