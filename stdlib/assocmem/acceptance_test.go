@@ -269,3 +269,31 @@ func TestM15RecallError(t *testing.T) {
 
 func ftoa(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 func itoa(v int) string     { return strconv.Itoa(v) }
+
+// PaperChecks (what the notebook's last cell shows) passes on the same runs
+// and reports the values computed independently above.
+func TestPaperChecks(t *testing.T) {
+	slow(t)
+	p := results(t)
+	checks, err := PaperChecks(PaperRuns{Capacity15: p.capacity[1.5], Capacity20: p.capacity[2], Batch: p.batch,
+		MuonRuns: p.muonRuns, GDRuns: p.gdRuns})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + checks.String())
+	if len(checks) != 24 || !checks.AllPass() {
+		t.Fatalf("%d checks, all pass = %v", len(checks), checks.AllPass())
+	}
+	m1 := val(t, p.capacity[1.5], Muon, 128, 0, "K90") / val(t, p.capacity[1.5], SGD, 128, 0, "K90")
+	m9 := float64(critical(t, p.batch, Muon, 64)) / float64(critical(t, p.batch, SGD, 64))
+	mu, _ := Envelope(p.muonRuns)
+	gd, _ := Envelope(p.gdRuns)
+	for _, c := range []struct {
+		got  Check
+		want float64
+	}{{checks[0], m1}, {checks[16], m9}, {checks[20], float64(mu[0]) / float64(gd[0])}} {
+		if c.got.Value != c.want {
+			t.Errorf("%s %s = %v, independent value %v", c.got.ID, c.got.Name, c.got.Value, c.want)
+		}
+	}
+}
