@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/gonote/gonote/stdlib/linalg"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -27,17 +28,34 @@ func BenchmarkOLS(b *testing.B) {
 	}
 }
 
-// BenchmarkSimulate simulates the same trajectory (n = 50, T = 100,000).
+// BenchmarkSimulate simulates n = 50, T = 100,000 with a dense A and Σ_w
+// (Iso(50, 0.9) rotated by a random orthogonal matrix), and with the
+// diagonal Iso(50, 0.9), where the loop skips the zeros.
 func BenchmarkSimulate(b *testing.B) {
-	s, err := Iso(50, 0.9)
+	iso, err := Iso(50, 0.9)
 	if err != nil {
 		b.Fatal(err)
 	}
-	rng := rand.New(rand.NewPCG(1, 0))
-	for b.Loop() {
-		if _, err := s.Simulate(100000, nil, rng); err != nil {
-			b.Fatal(err)
-		}
+	q, err := linalg.RandomOrthogonal(50, rand.New(rand.NewPCG(2, 0)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	dense, err := Rotate(iso, q)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		s    *LDS
+	}{{"dense", dense}, {"diagonal", iso}} {
+		b.Run(c.name, func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 0))
+			for b.Loop() {
+				if _, err := c.s.Simulate(100000, nil, rng); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
