@@ -537,3 +537,61 @@ func TestErrorsNameParameter(t *testing.T) {
 		}
 	}
 }
+
+func TestOneStepRasterAndSpectrum(t *testing.T) {
+	task := newTask(t, 16, 300, 1.5, 13)
+	methods := []string{SGD, Muon, HLambda, Newton}
+	raster, caps, err := task.OneStepRaster(task.P, methods, 0, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for m, name := range methods {
+		lambda := 0.0
+		if name == HLambda {
+			lambda = task.P[15] // 0 selects p_d
+		}
+		w1, _ := task.OneStep(task.P, name, lambda)
+		rec, _ := task.Recovered(w1, 200)
+		want, _ := Summarize(rec, task.P)
+		sum := 0
+		for k := 0; k < 200; k++ {
+			if (raster.At(m, k) == 1) != rec[k] {
+				t.Fatalf("%s: raster[%d] = %v, recovered %v", name, k, raster.At(m, k), rec[k])
+			}
+			sum += int(raster.At(m, k))
+		}
+		if caps[m] != want || sum != want.NRec {
+			t.Fatalf("%s: capacity %+v (raster sum %d), want %+v", name, caps[m], sum, want)
+		}
+	}
+	sv, err := task.G0Spectrum(task.P)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g0, _ := task.NegGradZero(task.P)
+	op, _ := linalg.OpNorm(g0)
+	if len(sv) != 16 || math.Abs(sv[0]-op) > 1e-12*op {
+		t.Fatalf("spectrum %v, ‖G_0‖ = %v", sv, op)
+	}
+	for i := 1; i < len(sv); i++ {
+		if sv[i] > sv[i-1] {
+			t.Fatalf("spectrum not decreasing at %d: %v", i, sv)
+		}
+	}
+	if _, _, err := task.OneStepRaster(task.P, nil, 0, 10); err == nil || !strings.Contains(err.Error(), "methods") {
+		t.Fatalf("empty methods: %v", err)
+	}
+}
+
+func TestPaperChecksErrors(t *testing.T) {
+	if _, err := PaperChecks(PaperRuns{}); err == nil || !strings.Contains(err.Error(), "runs") {
+		t.Fatalf("empty runs: %v", err)
+	}
+	run := [][]TrainPoint{{{Step: 1, Capacity: Capacity{NRec: 3}}}}
+	if _, err := PaperChecks(PaperRuns{MuonRuns: run, GDRuns: run}); err == nil || !strings.Contains(err.Error(), "rows match") {
+		t.Fatalf("missing rows: %v", err)
+	}
+	if got := NRecCurve(run[0]); len(got) != 1 || got[0] != 3 {
+		t.Fatalf("NRecCurve %v", got)
+	}
+}
