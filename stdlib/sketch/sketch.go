@@ -20,6 +20,7 @@ const queryChunk = 2048
 type CountSketch struct {
 	h       *Hash
 	table   []float64 // rows*cols, row-major
+	partial []float64 // scratch tables of large dense updates (addChunks-1 tables)
 	workers int       // goroutines for bulk operations; 0 = GOMAXPROCS, 1 = serial
 }
 
@@ -32,8 +33,10 @@ func New(h *Hash) (*CountSketch, error) {
 }
 
 // SetWorkers sets how many goroutines Add, AddScaled and QueryAll may use on large inputs:
-// 0 means GOMAXPROCS (the default), 1 means serial. Each row (Add) or coordinate range
-// (QueryAll) is owned by one goroutine, so results are bit-identical for every setting.
+// 0 means GOMAXPROCS (the default), 1 means serial. Large updates are split into a fixed
+// number of coordinate blocks with private partial tables summed in block order, and each
+// QueryAll coordinate range is owned by one goroutine, so results are bit-identical for
+// every setting.
 func (s *CountSketch) SetWorkers(n int) error {
 	if n < 0 {
 		return fmt.Errorf("%w: workers = %d, want ≥ 0 (0 = GOMAXPROCS)", ErrInvalid, n)
@@ -90,27 +93,75 @@ func (s *CountSketch) AddScaled(v []float64, a float64) error {
 	return nil
 }
 
+// addChunks is the number of coordinate blocks a large dense update is split into. Block 0
+// is added straight into the table and blocks 1.. into private partial tables that are then
+// added in block order, so the result is the same for every number of goroutines.
+const addChunks = 4
+
 func (s *CountSketch) addRows(v []float64, a float64, scaled bool) {
 	h := s.h
-	d, c := h.d, h.cols
-	parallelRanges(h.rows, h.rows*d >= parallelMinWork, s.workers, func(lo, hi int) {
-		for j := lo; j < hi; j++ {
-			row := s.table[j*c : (j+1)*c : (j+1)*c]
-			hp := h.packed[j*d : (j+1)*d : (j+1)*d]
-			hp = hp[:len(v)]
-			if scaled {
-				for i, x := range v {
-					p := hp[i]
-					row[p&bucketMk] += signed(a*x, p)
-				}
-			} else {
-				for i, x := range v {
-					p := hp[i]
-					row[p&bucketMk] += signed(x, p)
-				}
+	if h.rows*h.d < parallelMinWork {
+		s.addRange(s.table, v, 0, h.d, a, scaled)
+		return
+	}
+	if len(s.partial) != (addChunks-1)*len(s.table) {
+		s.partial = make([]float64, (addChunks-1)*len(s.table))
+	}
+	n := len(s.table)
+	parallelRanges(addChunks, true, s.workers, func(lo, hi int) {
+		for ch := lo; ch < hi; ch++ {
+			dst := s.table
+			if ch > 0 {
+				dst = s.partial[(ch-1)*n : ch*n]
+				clear(dst)
 			}
+			s.addRange(dst, v, h.d*ch/addChunks, h.d*(ch+1)/addChunks, a, scaled)
 		}
 	})
+	for ch := 1; ch < addChunks; ch++ {
+		addTo(s.table, s.partial[(ch-1)*n:ch*n])
+	}
+}
+
+// addRange adds the coordinates lo..hi-1 of a·v (or v) into the table dst, row by row so
+// that one row of the table stays in cache.
+func (s *CountSketch) addRange(dst, v []float64, lo, hi int, a float64, scaled bool) {
+	h := s.h
+	d, c := h.d, h.cols
+	x := v[lo:hi]
+	for j := 0; j < h.rows; j++ {
+		row := dst[j*c : (j+1)*c : (j+1)*c]
+		hp := h.packed[j*d+lo : j*d+hi]
+		hp = hp[:len(x)]
+		if scaled {
+			for i, xi := range x {
+				p := hp[i]
+				row[p&bucketMk] += signed(a*xi, p)
+			}
+		} else {
+			for i, xi := range x {
+				p := hp[i]
+				row[p&bucketMk] += signed(xi, p)
+			}
+		}
+	}
+}
+
+// addTo adds src into dst element-wise (len(src) ≤ len(dst)), unrolled by four.
+func addTo(dst, src []float64) {
+	dst = dst[:len(src)]
+	i := 0
+	for ; i+4 <= len(src); i += 4 {
+		d4 := dst[i : i+4 : i+4]
+		s4 := src[i : i+4 : i+4]
+		d4[0] += s4[0]
+		d4[1] += s4[1]
+		d4[2] += s4[2]
+		d4[3] += s4[3]
+	}
+	for ; i < len(src); i++ {
+		dst[i] += src[i]
+	}
 }
 
 // AddSparse sketches the sparse vector with entries val[t] at indices idx[t]; repeated
@@ -146,10 +197,7 @@ func (s *CountSketch) Merge(o *CountSketch) error {
 	if !s.h.Compatible(o.h) {
 		return fmt.Errorf("%w: %v vs %v", ErrIncompatible, s.h, o.h)
 	}
-	t := s.table[:len(o.table)]
-	for b, x := range o.table {
-		t[b] += x
-	}
+	addTo(s.table, o.table)
 	return nil
 }
 
@@ -195,9 +243,45 @@ func (s *CountSketch) Query(i int) (float64, error) {
 	if i < 0 || i >= s.h.d {
 		return 0, fmt.Errorf("%w: i = %d, want 0..%d", ErrInvalid, i, s.h.d-1)
 	}
-	var buf [16]float64
-	est, _ := s.RowEstimates(i, buf[:0])
-	return medianInPlace(est), nil
+	return s.query(i), nil
+}
+
+func (s *CountSketch) query(i int) float64 {
+	h := s.h
+	d, c := h.d, h.cols
+	if h.rows == 5 {
+		var e [5]float64
+		for j := range e {
+			p := h.packed[j*d+i]
+			e[j] = signed(s.table[j*c+int(p&bucketMk)], p)
+		}
+		return med5(e[0], e[1], e[2], e[3], e[4])
+	}
+	var buf [MaxRows]float64
+	est := buf[:h.rows]
+	for j := range est {
+		p := h.packed[j*d+i]
+		est[j] = signed(s.table[j*c+int(p&bucketMk)], p)
+	}
+	return medianInPlace(est)
+}
+
+// QueryMany writes the estimates of the coordinates idx into dst (reused when its capacity
+// suffices) and returns it; nothing is written if an index is out of range.
+func (s *CountSketch) QueryMany(idx []int, dst []float64) ([]float64, error) {
+	for t, i := range idx {
+		if i < 0 || i >= s.h.d {
+			return nil, fmt.Errorf("%w: idx[%d] = %d, want 0..%d", ErrInvalid, t, i, s.h.d-1)
+		}
+	}
+	if cap(dst) < len(idx) {
+		dst = make([]float64, len(idx))
+	}
+	dst = dst[:len(idx)]
+	for t, i := range idx {
+		dst[t] = s.query(i)
+	}
+	return dst, nil
 }
 
 // QueryAll returns the estimates of all d coordinates (the median of the row estimates,

@@ -578,3 +578,23 @@ func TestDriversRejectBadConfigs(t *testing.T) {
 		t.Errorf("cancelled context: err = %v, want context.Canceled", err)
 	}
 }
+
+func TestQueryManyMatchesQuery(t *testing.T) {
+	for _, rows := range []int{3, 5} {
+		s := mustSketch(t, mustHash(t, 1000, rows, 50, 2))
+		_ = s.Add(gaussian(rand.New(rand.NewPCG(1, 1)), 1000, 1))
+		idx := []int{0, 999, 500, 500, 17}
+		got, err := s.QueryMany(idx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for n, i := range idx {
+			if want, _ := s.Query(i); got[n] != want {
+				t.Fatalf("rows %d: QueryMany[%d] = %v, want Query(%d) = %v", rows, n, got[n], i, want)
+			}
+		}
+		if _, err := s.QueryMany([]int{1, 1000}, nil); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "idx[1] = 1000") {
+			t.Fatalf("out-of-range QueryMany: err = %v", err)
+		}
+	}
+}

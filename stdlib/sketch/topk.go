@@ -121,42 +121,18 @@ func (sel *Selector) kthLargest(a []float64, k int) float64 {
 	return a[lo]
 }
 
+// med3 returns the median of three values without branches (min/max instructions).
 func med3(a, b, c float64) float64 {
-	if a > b {
-		a, b = b, a
-	}
-	if b > c {
-		b = c
-	}
-	if a > b {
-		return a
-	}
-	return b
+	return max(min(a, b), min(max(a, b), c))
 }
 
-// med5 returns the median of five values with a comparison network.
+// med5 returns the median of five values without branches: after ordering the pairs
+// (a, b) and (d, e), min(a, d) ranks at most second and max(b, e) at least fourth, so
+// dropping both leaves three values whose median is the median of all five.
 func med5(a, b, c, d, e float64) float64 {
-	if a > b {
-		a, b = b, a
-	}
-	if d > e {
-		d, e = e, d
-	}
-	if a > d { // a is the minimum of {a, b, d, e}: drop it
-		a, d = d, a
-		b, e = e, b
-	}
-	if b > c {
-		b, c = c, b
-	}
-	if b > d { // b is the minimum of {b, c, d, e}: drop it
-		b, d = d, b
-		c, e = e, c
-	}
-	if c < d {
-		return c
-	}
-	return d
+	lo1, hi1 := min(a, b), max(a, b)
+	lo2, hi2 := min(d, e), max(d, e)
+	return med3(max(lo1, lo2), min(hi1, hi2), c)
 }
 
 // medianInPlace returns the median of x (mean of the two middle values for even length),
