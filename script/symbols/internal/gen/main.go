@@ -80,7 +80,7 @@ type listed struct {
 	DepsErrors []*struct{ Err string }
 }
 
-var includeDirty = flag.Bool("include-dirty", false, "bundle packages of this module that have uncommitted changes")
+var fromHead = flag.Bool("head", true, "generate from the committed tree (HEAD) of this module rather than the working tree")
 
 func main() {
 	out := flag.String("out", ".", "directory for the symbol files and packages_gen.go")
@@ -94,6 +94,20 @@ func main() {
 }
 
 func run(out, docsFile string) error {
+	var err error
+	if out, err = filepath.Abs(out); err != nil {
+		return err
+	}
+	if docsFile, err = filepath.Abs(docsFile); err != nil {
+		return err
+	}
+	if *fromHead {
+		cleanup, err := snapshotHead()
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+	}
 	third, err := goList(thirdParty...)
 	if err != nil {
 		return err
@@ -121,14 +135,6 @@ func run(out, docsFile string) error {
 			continue
 		case len(p.GoFiles) == 0:
 			continue
-		}
-		if !*includeDirty {
-			if dirty, err := uncommitted(p.Dir); err != nil {
-				return err
-			} else if dirty != "" {
-				log.Printf("SKIPPED %s (uncommitted changes: %s; use -include-dirty to bundle it anyway)", p.ImportPath, dirty)
-				continue
-			}
 		}
 		bundled = append(bundled, p)
 	}
@@ -168,8 +174,12 @@ func run(out, docsFile string) error {
 		return err
 	}
 
+	builtin, err := goList("builtin") // documented for inspect of append, len, ...; not importable
+	if err != nil {
+		return err
+	}
 	var pkgs []apidoc.Package
-	for _, p := range append(append([]listed{}, extracted...), std...) {
+	for _, p := range append(append(append([]listed{}, extracted...), std...), builtin...) {
 		files := make([]string, len(p.GoFiles))
 		for i, f := range p.GoFiles {
 			files[i] = filepath.Join(p.Dir, f)
@@ -258,23 +268,43 @@ func writePackages(file string, bundled, std []listed) error {
 	return os.WriteFile(file, src, 0o644)
 }
 
-// uncommitted returns the first uncommitted change to a non-test Go file of
-// dir, or "" when there is none: a committed symbol table must only refer to
-// committed code. Test files and other files do not matter.
-func uncommitted(dir string) (string, error) {
-	cmd := exec.Command("git", "status", "--porcelain", "-uall", "--", ".")
-	cmd.Dir = dir
-	outb, err := cmd.Output()
+// snapshotHead extracts the committed tree (HEAD) of the repository holding
+// the working directory into a temporary directory and changes into the same
+// subdirectory there, so the tables describe committed code only, never
+// another engineer's work in progress. It returns the cleanup function.
+func snapshotHead() (func(), error) {
+	top, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
 	if err != nil {
-		return "", fmt.Errorf("git status in %s: %w", dir, err)
+		return nil, fmt.Errorf("git rev-parse: %w", err)
 	}
-	for _, line := range strings.Split(string(outb), "\n") {
-		line = strings.TrimSpace(line)
-		if strings.HasSuffix(line, ".go") && !strings.HasSuffix(line, "_test.go") && !strings.Contains(line, "/testdata/") {
-			return line, nil
-		}
+	root := strings.TrimSpace(string(top))
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil, err
 	}
-	return "", nil
+	rel, err := filepath.Rel(root, wd)
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", "gonote-symbols-")
+	if err != nil {
+		return nil, err
+	}
+	cleanup := func() { os.RemoveAll(tmp) }
+	archive := exec.Command("sh", "-c", "git -C \"$1\" archive --format=tar HEAD | tar -x -C \"$2\"", "sh", root, tmp)
+	if out, err := archive.CombinedOutput(); err != nil {
+		cleanup()
+		return nil, fmt.Errorf("snapshot HEAD: %w: %s", err, out)
+	}
+	if err := os.MkdirAll(filepath.Join(tmp, rel), 0o755); err != nil {
+		cleanup()
+		return nil, err
+	}
+	if err := os.Chdir(filepath.Join(tmp, rel)); err != nil {
+		cleanup()
+		return nil, err
+	}
+	return func() { _ = os.Chdir(wd); cleanup() }, nil
 }
 
 func firstLine(s string) string {
