@@ -62,19 +62,30 @@ func Interactive() bool {
 	return s != nil && s.Interactive()
 }
 
-// stdout is where displays go without a sink; a variable only so tests of
-// the fallback can capture it.
-var stdout io.Writer = os.Stdout
-
-// Publish displays b through the installed sink (text/plain on standard
-// output without one). A missing text/plain entry is filled in.
-func Publish(b Bundle) {
-	b = b.withText()
+// activeSink returns the installed sink, or a TextSink on standard output.
+func activeSink() Sink {
 	if s := CurrentSink(); s != nil {
-		s.Display(b, "")
-		return
+		return s
 	}
-	fmt.Fprintln(stdout, b.Text())
+	return TextSink(os.Stdout)
+}
+
+// TextSink returns a sink that prints the text/plain form of every display
+// and update to w and ignores Clear; it is not interactive. With no sink
+// installed, displays go to TextSink(os.Stdout).
+func TextSink(w io.Writer) Sink { return textSink{w} }
+
+type textSink struct{ w io.Writer }
+
+func (t textSink) Display(b Bundle, id string) { fmt.Fprintln(t.w, b.withText().Text()) }
+func (t textSink) Update(b Bundle, id string)  { fmt.Fprintln(t.w, b.withText().Text()) }
+func (t textSink) Clear(wait bool)             {}
+func (t textSink) Interactive() bool           { return false }
+
+// Publish displays b through the installed sink. A missing text/plain entry
+// is filled in.
+func Publish(b Bundle) {
+	activeSink().Display(b.withText(), "")
 }
 
 // HTML displays an HTML fragment.
@@ -124,9 +135,7 @@ func Show(v any) {
 // Clear clears the cell's output; with wait, only once new output arrives.
 // Without a sink it does nothing.
 func Clear(wait bool) {
-	if s := CurrentSink(); s != nil {
-		s.Clear(wait)
-	}
+	activeSink().Clear(wait)
 }
 
 // Handle is a display that can be replaced in place (update_display_data).
@@ -160,12 +169,7 @@ func NewDisplayID() string {
 func New(v any) *Handle {
 	h := &Handle{id: NewDisplayID()}
 	b, _ := Render(v)
-	b = b.withText()
-	if s := CurrentSink(); s != nil {
-		s.Display(b, h.id)
-	} else {
-		fmt.Fprintln(stdout, b.Text())
-	}
+	activeSink().Display(b.withText(), h.id)
 	return h
 }
 
@@ -176,10 +180,5 @@ func (h *Handle) ID() string { return h.id }
 // update in place shows it is the sink's choice).
 func (h *Handle) Update(v any) {
 	b, _ := Render(v)
-	b = b.withText()
-	if s := CurrentSink(); s != nil {
-		s.Update(b, h.id)
-		return
-	}
-	fmt.Fprintln(stdout, b.Text())
+	activeSink().Update(b.withText(), h.id)
 }

@@ -3,6 +3,8 @@ package display
 import (
 	"bytes"
 	"errors"
+	"io"
+	"os"
 	"strings"
 	"testing"
 )
@@ -52,12 +54,9 @@ func TestPublishFunctionsReachSink(t *testing.T) {
 	}
 }
 
-func TestNoSinkPrintsTextPlain(t *testing.T) {
-	install(t, nil)
+func TestTextSinkPrintsTextPlain(t *testing.T) {
 	var out bytes.Buffer
-	old := stdout
-	stdout = &out
-	t.Cleanup(func() { stdout = old })
+	install(t, TextSink(&out))
 
 	HTML("<p>hello <i>world</i></p>")
 	h := New(TextBundle("v1"))
@@ -171,4 +170,25 @@ func deepEqualJSON(a, b any) bool {
 		return true
 	}
 	return a == b
+}
+
+func TestNoSinkPrintsToStdout(t *testing.T) {
+	install(t, nil)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := os.Stdout
+	os.Stdout = w
+	Markdown("**plain**")
+	Show(map[string]int{"a": 1})
+	os.Stdout = old
+	w.Close()
+	out, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(out), "**plain**\nmap[\"a\":1]\n"; got != want {
+		t.Errorf("stdout = %q, want %q", got, want)
+	}
 }

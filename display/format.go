@@ -26,16 +26,27 @@ func PlainText(v any) string {
 	return clip(f.b.String(), maxPlainText)
 }
 
-// cellText formats one table cell: strings unquoted, everything short.
+// cellText formats one table cell: strings unquoted, floats to 6
+// significant digits, everything short.
 func cellText(v reflect.Value) string {
-	f := formatter{seen: map[uintptr]bool{}}
+	f := formatter{seen: map[uintptr]bool{}, short: true}
 	f.value(v, 1, true)
 	return clip(f.b.String(), maxCellText)
 }
 
 type formatter struct {
-	b    strings.Builder
-	seen map[uintptr]bool
+	b     strings.Builder
+	seen  map[uintptr]bool
+	short bool // floats to 6 significant digits
+}
+
+// hasTextMethod reports whether values of type t (compiled) have an Error
+// or String method, which makes them scalars for display purposes.
+func hasTextMethod(t reflect.Type) bool {
+	stringer := reflect.TypeFor[fmt.Stringer]()
+	errorType := reflect.TypeFor[error]()
+	return t.Implements(stringer) || t.Implements(errorType) ||
+		reflect.PointerTo(t).Implements(stringer) || reflect.PointerTo(t).Implements(errorType)
 }
 
 // methodText calls Error or String on a compiled value, recovering from
@@ -82,10 +93,15 @@ func (f *formatter) value(v reflect.Value, depth int, top bool) {
 		f.b.WriteString(strconv.FormatInt(v.Int(), 10))
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
 		f.b.WriteString(strconv.FormatUint(v.Uint(), 10))
-	case reflect.Float32:
-		f.b.WriteString(strconv.FormatFloat(v.Float(), 'g', -1, 32))
-	case reflect.Float64:
-		f.b.WriteString(strconv.FormatFloat(v.Float(), 'g', -1, 64))
+	case reflect.Float32, reflect.Float64:
+		bits, prec := 64, -1
+		if v.Kind() == reflect.Float32 {
+			bits = 32
+		}
+		if f.short {
+			prec = 6
+		}
+		f.b.WriteString(strconv.FormatFloat(v.Float(), 'g', prec, bits))
 	case reflect.Complex64, reflect.Complex128:
 		fmt.Fprint(&f.b, v.Complex())
 	case reflect.String:

@@ -254,7 +254,7 @@ func floatsBundle(xs []float64) Bundle {
 // structs, whatever their types (interpreted ones included).
 func renderReflect(v reflect.Value) (Bundle, bool) {
 	v = indirect(v)
-	if !v.IsValid() {
+	if !v.IsValid() || hasTextMethod(v.Type()) {
 		return Bundle{}, false
 	}
 	switch v.Kind() {

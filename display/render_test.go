@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/plot"
@@ -492,5 +493,36 @@ func TestBundleConstructorsCarryText(t *testing.T) {
 	}
 	if got := (Bundle{Data: map[string]any{MIMEPNG: "x"}}).withText().Text(); got != "<image/png>" {
 		t.Errorf("filled text/plain = %q", got)
+	}
+}
+
+func TestStringersStayText(t *testing.T) {
+	when := time.Date(2026, 11, 27, 5, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		v    any
+		text string
+	}{
+		{"time", when, "2026-11-27 05:00:00 +0000 UTC"},
+		{"time pointer", &when, "2026-11-27 05:00:00 +0000 UTC"},
+		{"duration", 1500 * time.Millisecond, "1.5s"},
+		{"slice of times", []time.Time{when}, "[2026-11-27 05:00:00 +0000 UTC]"},
+	}
+	for _, tc := range tests {
+		b, rich := Render(tc.v)
+		if rich || b.Text() != tc.text {
+			t.Errorf("%s: rich=%v text=%q, want plain %q", tc.name, rich, b.Text(), tc.text)
+		}
+	}
+	b, err := TableBundle([]struct {
+		At   time.Time
+		Loss float64
+	}{{when, 1.0 / 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := b.Data[MIMEHTML].(string)
+	if !strings.Contains(html, "<td>2026-11-27 05:00:00 +0000 UTC</td><td>0.333333</td>") {
+		t.Errorf("table cells should use String and 6 significant digits: %s", html)
 	}
 }

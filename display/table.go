@@ -86,9 +86,10 @@ func rowKind(v reflect.Value) (reflect.Kind, reflect.Type) {
 			continue
 		}
 		k := e.Kind()
-		switch k {
-		case reflect.Slice, reflect.Array, reflect.Map:
-		case reflect.Struct:
+		switch {
+		case hasTextMethod(e.Type()):
+			k = reflect.String // shown through its String or Error method
+		case k == reflect.Slice, k == reflect.Array, k == reflect.Map, k == reflect.Struct:
 		default:
 			k = reflect.String // any scalar
 		}
