@@ -341,3 +341,94 @@ func htmlTable(head []string, rows [][]string) string {
 	b.WriteString("</tbody></table>")
 	return b.String()
 }
+
+// MergeReport is the outcome of MergeCheck.
+type MergeReport struct {
+	D, Rows, Cols, Workers, K int
+	// MaxTableDiff is max |Σ_w S(v_w) − S(Σ_w v_w)| over the table (zero up to rounding).
+	MaxTableDiff float64
+	// Incompatible is the error of merging a sketch with another hash seed (wraps ErrIncompatible).
+	Incompatible error
+	// Recall is |support of Unsketch(K) of the merged sketch ∩ true top-K of Σ v_w| / K.
+	Recall float64
+	// MaxValueErr is the largest |estimate − true value| on the recovered support.
+	MaxValueErr float64
+}
+
+// MergeCheck plays the parameter server: each of Workers vectors is N(0, I_d) noise plus the
+// same K planted coordinates of height ±10 (so their sum stands out only after merging);
+// every worker sketches its own vector with a shared hash, the server sums the tables, and
+// the result is compared with the sketch of the summed vector and with its true top-K.
+func MergeCheck(ctx context.Context, d, rows, cols, workers, k int, seed uint64) (*MergeReport, error) {
+	if workers < 1 || workers > 1024 {
+		return nil, fmt.Errorf("%w: workers = %d, want 1..1024", ErrInvalid, workers)
+	}
+	if k < 1 || k > d {
+		return nil, fmt.Errorf("%w: k = %d, want 1..%d (d)", ErrInvalid, k, d)
+	}
+	h, err := NewHash(d, rows, cols, seed)
+	if err != nil {
+		return nil, fmt.Errorf("sketch: MergeCheck: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewPCG(seed, streamData))
+	planted := rng.Perm(d)[:k]
+	signs := make([]float64, k)
+	for n := range signs {
+		signs[n] = float64(2*rng.IntN(2) - 1)
+	}
+	sum := make([]float64, d)
+	merged, _ := New(h)
+	for w := 0; w < workers; w++ {
+		v := make([]float64, d)
+		for i := range v {
+			v[i] = rng.NormFloat64()
+		}
+		for n, i := range planted {
+			v[i] += 10 * signs[n]
+		}
+		for i, x := range v {
+			sum[i] += x
+		}
+		s, _ := New(h)
+		_ = s.Add(v)
+		if err := merged.Merge(s); err != nil {
+			return nil, fmt.Errorf("sketch: MergeCheck: %w", err)
+		}
+	}
+	direct, _ := New(h)
+	_ = direct.Add(sum)
+	rep := &MergeReport{D: d, Rows: rows, Cols: cols, Workers: workers, K: k}
+	for b, x := range merged.table {
+		rep.MaxTableDiff = math.Max(rep.MaxTableDiff, math.Abs(x-direct.table[b]))
+	}
+	other, _ := NewHash(d, rows, cols, seed+1)
+	foreign, _ := New(other)
+	rep.Incompatible = merged.Clone().Merge(foreign)
+	un, _ := merged.Unsketch(k)
+	top, _ := TopKIndices(sum, k)
+	inTop := make(map[int]bool, k)
+	for _, i := range top {
+		inTop[i] = true
+	}
+	hits := 0
+	for i, x := range un {
+		if x != 0 {
+			if inTop[i] {
+				hits++
+			}
+			rep.MaxValueErr = math.Max(rep.MaxValueErr, math.Abs(x-sum[i]))
+		}
+	}
+	rep.Recall = float64(hits) / float64(k)
+	return rep, nil
+}
+
+// HTML renders the report.
+func (r *MergeReport) HTML() string {
+	return htmlTable([]string{"d", "r", "c", "workers", "k", "max |ΣS(v) − S(Σv)|", "merge with other seed", "recall@k of Unsketch", "max value error"},
+		[][]string{{fmt.Sprint(r.D), fmt.Sprint(r.Rows), fmt.Sprint(r.Cols), fmt.Sprint(r.Workers), fmt.Sprint(r.K),
+			fmt.Sprintf("%.3g", r.MaxTableDiff), fmt.Sprint(r.Incompatible), f4(r.Recall), f4(r.MaxValueErr)}})
+}

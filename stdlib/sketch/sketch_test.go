@@ -598,3 +598,20 @@ func TestQueryManyMatchesQuery(t *testing.T) {
 		}
 	}
 }
+
+func TestMergeCheck(t *testing.T) {
+	rep, err := MergeCheck(context.Background(), 100_000, 5, 8000, 4, 20, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.MaxTableDiff > 1e-9 || !errors.Is(rep.Incompatible, ErrIncompatible) || rep.Recall != 1 {
+		t.Fatalf("MergeCheck: %+v", rep)
+	}
+	// Planted sums are ±40; at c = 8000 the median-of-5 error has sd ≈ 0.54·‖Σv‖/√c ≈ 4.
+	if rep.MaxValueErr > 20 {
+		t.Errorf("max value error %.3f > 20", rep.MaxValueErr)
+	}
+	if _, err := MergeCheck(context.Background(), 100, 5, 10, 0, 5, 1); !errors.Is(err, ErrInvalid) {
+		t.Errorf("workers = 0: err = %v", err)
+	}
+}
