@@ -7,7 +7,6 @@ package assocmem
 
 import (
 	"context"
-	"math/rand/v2"
 	"os"
 	"strconv"
 	"sync"
@@ -71,7 +70,7 @@ func results(t *testing.T) *paperResults {
 		if paper.err != nil {
 			return
 		}
-		task, err := NewTask(32, 1024, 1.5, rand.New(rand.NewPCG(paperSeed, 0)))
+		task, _, err := OneStepTrial(OneStepConfig{N: 1024, Alpha: 1.5, Seed: paperSeed}, 32, 0)
 		if err != nil {
 			paper.err = err
 			return
