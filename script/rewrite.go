@@ -1,0 +1,482 @@
+package script
+
+import (
+	"go/ast"
+	"go/token"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// part is a piece of replacement text: a literal, or a range of the
+// original text rendered with the edits inside it.
+type part struct {
+	lit  string
+	s, e int
+	sub  bool
+}
+
+func lit(s string) part                  { return part{lit: s} }
+func sub(s, e int) part                  { return part{s: s, e: e, sub: true} }
+func (r *rewriter) subN(n ast.Node) part { return sub(r.ps.offset(n.Pos()), r.ps.offset(n.End())) }
+
+// edit replaces text[start:end] with parts. A capture edit stands for an
+// argument moved elsewhere: it is not applied when that argument's range
+// is rendered as a part.
+type edit struct {
+	start, end int
+	parts      []part
+	capture    bool
+}
+
+// rewriter collects text edits of one segment. Edits never add lines, so
+// positions in the rewritten text keep the cell's line numbers.
+type rewriter struct {
+	ps       *parsedSegment
+	c        *cellCompiler
+	edits    []edit
+	intNames map[string]bool
+	counter  int
+}
+
+func newRewriter(ps *parsedSegment, c *cellCompiler) *rewriter {
+	r := &rewriter{ps: ps, c: c, intNames: map[string]bool{}}
+	r.collectInts(ps.file)
+	return r
+}
+
+func (r *rewriter) replace(p1, p2 token.Pos, s string) {
+	r.edits = append(r.edits, edit{start: r.ps.offset(p1), end: r.ps.offset(p2), parts: []part{lit(s)}})
+}
+
+func (r *rewriter) replaceParts(p1, p2 token.Pos, parts ...part) {
+	r.edits = append(r.edits, edit{start: r.ps.offset(p1), end: r.ps.offset(p2), parts: parts})
+}
+
+func (r *rewriter) insert(off int, s string) {
+	r.edits = append(r.edits, edit{start: off, end: off, parts: []part{lit(s)}})
+}
+
+// render returns text[s:e] with the edits inside it applied.
+func (r *rewriter) render(s, e int) string {
+	return r.renderExcept(s, e, false)
+}
+
+func (r *rewriter) renderExcept(s, e int, asPart bool) string {
+	edits := make([]edit, 0, len(r.edits))
+	for _, ed := range r.edits {
+		if ed.start >= s && ed.end <= e {
+			if asPart && ed.capture && ed.start == s && ed.end == e {
+				continue
+			}
+			edits = append(edits, ed)
+		}
+	}
+	sort.SliceStable(edits, func(i, j int) bool {
+		if edits[i].start != edits[j].start {
+			return edits[i].start < edits[j].start
+		}
+		// Insertions before replacements at the same place; outer first.
+		li, lj := edits[i].end-edits[i].start, edits[j].end-edits[j].start
+		if (li == 0) != (lj == 0) {
+			return li == 0
+		}
+		return li > lj
+	})
+	var b strings.Builder
+	pos := s
+	text := r.ps.text
+	for _, ed := range edits {
+		if ed.start < pos {
+			continue // inside an edit already applied
+		}
+		if ed.start == pos && ed.end == ed.start {
+			// insertion
+		}
+		b.WriteString(text[pos:ed.start])
+		for _, p := range ed.parts {
+			if p.sub {
+				b.WriteString(r.renderExcept(p.s, p.e, true))
+			} else {
+				b.WriteString(p.lit)
+			}
+		}
+		pos = ed.end
+	}
+	b.WriteString(text[pos:e])
+	return b.String()
+}
+
+func (r *rewriter) errAt(p token.Pos, msg string) error {
+	line, col := r.ps.position(p)
+	return &compileError{Line: line, Col: col, Msg: msg}
+}
+
+// shadowed reports whether name refers to something the user declared
+// rather than a builtin or a package.
+func (r *rewriter) shadowed(name string) bool {
+	return r.c.localNames[name] || r.c.env.declared(name)
+}
+
+// collectInts records names whose syntax shows they hold integers.
+func (r *rewriter) collectInts(n ast.Node) {
+	ast.Inspect(n, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.AssignStmt:
+			if x.Tok == token.DEFINE && len(x.Lhs) == len(x.Rhs) {
+				for i, l := range x.Lhs {
+					if id, ok := l.(*ast.Ident); ok && r.intSyntax(x.Rhs[i]) {
+						r.intNames[id.Name] = true
+					}
+				}
+			}
+		case *ast.ValueSpec:
+			for i, id := range x.Names {
+				if (x.Type != nil && isIntType(x.Type)) || (x.Type == nil && i < len(x.Values) && r.intSyntax(x.Values[i])) {
+					r.intNames[id.Name] = true
+				}
+			}
+		case *ast.Field:
+			if isIntType(x.Type) {
+				for _, id := range x.Names {
+					r.intNames[id.Name] = true
+				}
+			}
+		}
+		return true
+	})
+}
+
+var intTypes = map[string]bool{"int": true, "int8": true, "int16": true, "int32": true, "int64": true,
+	"uint": true, "uint8": true, "uint16": true, "uint32": true, "uint64": true, "uintptr": true, "byte": true, "rune": true}
+
+func isIntType(e ast.Expr) bool {
+	id, ok := e.(*ast.Ident)
+	return ok && intTypes[id.Name]
+}
+
+// intSyntax reports whether e is, by its syntax, an integer expression.
+func (r *rewriter) intSyntax(e ast.Expr) bool {
+	switch x := e.(type) {
+	case *ast.BasicLit:
+		return x.Kind == token.INT
+	case *ast.ParenExpr:
+		return r.intSyntax(x.X)
+	case *ast.Ident:
+		if r.intNames[x.Name] {
+			return true
+		}
+		return !r.c.localNames[x.Name] && r.c.env.integer(x.Name)
+	case *ast.CallExpr:
+		if id, ok := x.Fun.(*ast.Ident); ok {
+			return id.Name == "len" || id.Name == "cap" || intTypes[id.Name]
+		}
+	case *ast.BinaryExpr:
+		switch x.Op {
+		case token.ADD, token.SUB, token.MUL, token.QUO, token.REM, token.SHL, token.SHR, token.AND, token.OR, token.XOR:
+			return r.intSyntax(x.X) && (r.intSyntax(x.Y) || x.Op == token.SHL || x.Op == token.SHR) ||
+				r.intSyntax(x.Y) && isUntypedInt(x.X)
+		}
+	case *ast.UnaryExpr:
+		return x.Op == token.SUB && r.intSyntax(x.X)
+	}
+	return false
+}
+
+func isUntypedInt(e ast.Expr) bool {
+	bl, ok := e.(*ast.BasicLit)
+	return ok && bl.Kind == token.INT
+}
+
+func unparen(e ast.Expr) ast.Expr {
+	for {
+		p, ok := e.(*ast.ParenExpr)
+		if !ok {
+			return e
+		}
+		e = p.X
+	}
+}
+
+// pkgCall returns "pkg.Name" when call calls a function of an unshadowed
+// package name.
+func (r *rewriter) pkgCall(e ast.Expr) (string, *ast.CallExpr) {
+	call, ok := unparen(e).(*ast.CallExpr)
+	if !ok {
+		return "", nil
+	}
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return "", nil
+	}
+	id, ok := sel.X.(*ast.Ident)
+	if !ok || r.shadowed(id.Name) {
+		return "", nil
+	}
+	return id.Name + "." + sel.Sel.Name, call
+}
+
+// walk applies the rewrites to n. top is true for code that runs in the
+// global scope of the cell (not inside a function body).
+func (r *rewriter) walk(root ast.Node, top bool) error {
+	var err error
+	var stack []ast.Node
+	inFunc := func() bool {
+		if !top {
+			// In a declaration unit only var initializers are global.
+		}
+		for _, n := range stack {
+			switch n.(type) {
+			case *ast.FuncLit:
+				return true
+			case *ast.FuncDecl:
+				return true
+			}
+		}
+		return false
+	}
+	ast.Inspect(root, func(n ast.Node) bool {
+		if err != nil {
+			return false
+		}
+		if n == nil {
+			stack = stack[:len(stack)-1]
+			return true
+		}
+		stack = append(stack, n)
+		switch x := n.(type) {
+		case *ast.AssignStmt:
+			if len(x.Lhs) == 2 && len(x.Rhs) == 1 && !inFunc() {
+				r.commaOK(x.Rhs[0])
+			}
+		case *ast.ValueSpec:
+			if len(x.Names) == 2 && len(x.Values) == 1 && !inFunc() {
+				r.commaOK(x.Values[0])
+			}
+		case *ast.RangeStmt:
+			r.rangeStmt(x)
+		case *ast.CallExpr:
+			r.call(x)
+		case *ast.GoStmt:
+			r.deferred(x.Call, x.Pos(), rtName+".Go")
+		case *ast.DeferStmt:
+			if !inFunc() {
+				r.deferred(x.Call, x.Pos(), rtName+".Defer")
+			}
+		case *ast.ReturnStmt:
+			if !inFunc() {
+				if len(x.Results) > 0 {
+					err = r.errAt(x.Pos(), "return with values at the top level of a cell: a cell is not a function; show a value by writing it as the last line")
+					return false
+				}
+				r.replace(x.Pos(), x.End(), "panic("+rtName+".ReturnSignal)")
+			}
+		case *ast.SelectorExpr:
+			if id, ok := x.X.(*ast.Ident); ok && id.Name == "os" && x.Sel.Name == "Stdin" && !r.shadowed("os") {
+				r.replace(x.Pos(), x.End(), rtName+".Stdin()")
+			}
+		case *ast.FuncDecl:
+			if x.Recv == nil && x.Name.Name == "init" && top {
+				// init runs once when defined, as in a program: nothing to do.
+			}
+		}
+		return true
+	})
+	return err
+}
+
+// commaOK rewrites the right side of a two-value assignment in the global
+// scope, which yaegi cannot compile there.
+func (r *rewriter) commaOK(rhs ast.Expr) {
+	e := unparen(rhs)
+	switch x := e.(type) {
+	case *ast.IndexExpr:
+		// v, ok := m[k]  ->  v, ok := m[k], _gonote.Has(m, k)
+		r.replaceParts(rhs.Pos(), rhs.End(), r.subN(x.X), lit("["), r.subN(x.Index), lit("], "+rtName+".Has("), r.subN(x.X), lit(", "), r.subN(x.Index), lit(")"))
+	case *ast.TypeAssertExpr:
+		if x.Type != nil {
+			r.replaceParts(rhs.Pos(), rhs.End(), lit("func() ("), r.subN(x.Type), lit(", bool) { v, ok := "),
+				r.subN(x.X), lit(".("), r.subN(x.Type), lit("); return v, ok }()"))
+		}
+	}
+	// A receive (v, ok := <-ch) is left alone: the session runs the
+	// statement inside a function when yaegi cannot compile it globally.
+}
+
+// iterCalls maps iterator functions to the slice-returning helpers used in
+// a range clause, and how the range variables change: "keyToValue" moves
+// the key variable to the value position.
+var iterCalls = map[string]struct {
+	helper     string
+	keyToValue bool
+}{
+	"maps.Keys":     {"_gonoteKeys", true},
+	"maps.Values":   {"_gonoteValues", true},
+	"slices.Values": {"", true},
+	"slices.All":    {"", false},
+	"maps.All":      {"", false},
+}
+
+func (r *rewriter) rangeStmt(x *ast.RangeStmt) {
+	if name, call := r.pkgCall(x.X); call != nil && len(call.Args) == 1 {
+		if it, ok := iterCalls[name]; ok {
+			var operand part
+			if it.helper != "" {
+				operand = sub(-1, -1)
+				r.replaceParts(x.X.Pos(), x.X.End(), lit(it.helper+"("), r.subN(call.Args[0]), lit(")"))
+			} else {
+				r.replaceParts(x.X.Pos(), x.X.End(), r.subN(call.Args[0]))
+			}
+			_ = operand
+			if it.keyToValue && x.Key != nil && x.Value == nil {
+				r.replaceParts(x.Key.Pos(), x.Key.End(), lit("_, "), r.subN(x.Key))
+			}
+			return
+		}
+	}
+	if !r.intSyntax(x.X) {
+		return
+	}
+	// for k := range n  ->  for k, _gonoteN := (n)*0, (n); k < _gonoteN; k++
+	r.counter++
+	limit := "_gonoteN" + strconv.Itoa(r.counter)
+	key := "_gonoteI" + strconv.Itoa(r.counter)
+	if id, ok := x.Key.(*ast.Ident); ok && id.Name != "_" && x.Tok == token.DEFINE {
+		key = id.Name
+	} else if x.Key != nil && x.Tok == token.ASSIGN {
+		// for i = range n: assign to an existing variable.
+		r.replaceParts(x.For, x.Body.Lbrace, lit("for "), r.subN(x.Key), lit(" = 0; "), r.subN(x.Key), lit(" < ("), r.subN(x.X), lit("); "), r.subN(x.Key), lit("++ "))
+		return
+	}
+	r.replaceParts(x.For, x.Body.Lbrace, lit("for "+key+", "+limit+" := ("), r.subN(x.X), lit(")*0, ("), r.subN(x.X),
+		lit("); "+key+" < "+limit+"; "+key+"++ "))
+}
+
+// minMax rewrites min and max into the generic helpers. The interpreter
+// infers the type parameter from the first argument only, so a typed
+// argument is moved first, and constant arguments that include a float are
+// made float64, as Go's untyped constant rules would.
+func (r *rewriter) minMax(x *ast.CallExpr, helper string) {
+	if len(x.Args) == 0 {
+		return
+	}
+	first := -1
+	anyFloat := false
+	for i, a := range x.Args {
+		if bl, ok := unparen(constOperand(a)).(*ast.BasicLit); ok {
+			if bl.Kind == token.FLOAT {
+				anyFloat = true
+			}
+			continue
+		}
+		if first < 0 {
+			first = i
+		}
+	}
+	var parts []part
+	parts = append(parts, lit(helper+"("))
+	switch {
+	case first > 0:
+		parts = append(parts, r.subN(x.Args[first]))
+		for i, a := range x.Args {
+			if i != first {
+				parts = append(parts, lit(", "), r.subN(a))
+			}
+		}
+	case first < 0 && anyFloat:
+		parts = append(parts, lit("float64("), r.subN(x.Args[0]), lit(")"))
+		for _, a := range x.Args[1:] {
+			parts = append(parts, lit(", "), r.subN(a))
+		}
+	default:
+		r.replace(x.Fun.Pos(), x.Fun.End(), helper)
+		return
+	}
+	parts = append(parts, lit(")"))
+	r.replaceParts(x.Pos(), x.End(), parts...)
+}
+
+// constOperand strips a unary minus or plus.
+func constOperand(e ast.Expr) ast.Expr {
+	if u, ok := e.(*ast.UnaryExpr); ok && (u.Op == token.SUB || u.Op == token.ADD) {
+		return u.X
+	}
+	return e
+}
+
+// sliceCalls maps calls of generic standard functions yaegi lacks to
+// working helpers.
+var sliceCalls = map[string]string{
+	"slices.Sort":    rtName + ".Sort",
+	"slices.Reverse": rtName + ".Reverse",
+	"slices.Max":     "_gonoteSliceMax",
+	"slices.Min":     "_gonoteSliceMin",
+	"slices.Sorted":  "_gonoteSorted",
+	"slices.Equal":   "_gonoteEqual",
+	"slices.Clone":   "_gonoteClone",
+	"slices.Collect": "",
+	"maps.Keys":      "_gonoteKeys",
+	"maps.Values":    "_gonoteValues",
+	"maps.Clone":     "_gonoteMapClone",
+}
+
+func (r *rewriter) call(x *ast.CallExpr) {
+	if id, ok := x.Fun.(*ast.Ident); ok && !r.shadowed(id.Name) {
+		switch id.Name {
+		case "min", "max":
+			r.minMax(x, "_gonote"+strings.ToUpper(id.Name[:1])+id.Name[1:])
+		case "clear":
+			r.replace(id.Pos(), id.End(), rtName+".Clear")
+		}
+		return
+	}
+	name, _ := r.pkgCall(x)
+	helper, ok := sliceCalls[name]
+	if !ok {
+		return
+	}
+	if helper == "" {
+		// slices.Collect(seq): the sequence is already a slice after the
+		// rewrite of maps.Keys and friends.
+		if len(x.Args) == 1 {
+			r.replaceParts(x.Pos(), x.End(), r.subN(x.Args[0]))
+		}
+		return
+	}
+	r.replace(x.Fun.Pos(), x.Fun.End(), helper)
+}
+
+// deferred rewrites `go f(a, b)` (or a top-level defer) into a call of the
+// runtime with a closure, evaluating the function's arguments first as Go
+// does: { a0, a1 := a, b; _gonote.Go(func() { f(a0, a1) }) }.
+func (r *rewriter) deferred(call *ast.CallExpr, stmtPos token.Pos, runtimeFunc string) {
+	r.counter++
+	prefix := []part{lit("{ ")}
+	var names []string
+	for i, a := range call.Args {
+		name := "_gonoteA" + strconv.Itoa(r.counter) + "_" + strconv.Itoa(i)
+		names = append(names, name)
+		if i > 0 {
+			prefix = append(prefix, lit(", "))
+		}
+		prefix = append(prefix, lit(name))
+		_ = a
+	}
+	if len(names) > 0 {
+		prefix = append(prefix, lit(" := "))
+		for i, a := range call.Args {
+			if i > 0 {
+				prefix = append(prefix, lit(", "))
+			}
+			prefix = append(prefix, r.subN(a))
+		}
+		prefix = append(prefix, lit("; "))
+	}
+	prefix = append(prefix, lit(runtimeFunc+"(func() { "))
+	r.replaceParts(stmtPos, call.Pos(), prefix...)
+	for i, a := range call.Args {
+		ed := edit{start: r.ps.offset(a.Pos()), end: r.ps.offset(a.End()), parts: []part{lit(names[i])}, capture: true}
+		r.edits = append(r.edits, ed)
+	}
+	r.insert(r.ps.offset(call.End()), " }) }")
+}

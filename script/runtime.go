@@ -1,0 +1,241 @@
+package script
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/gonote/gonote/display"
+	"github.com/traefik/yaegi/interp"
+)
+
+// cellrtPath is the import path of the compiled runtime the rewritten cells
+// call (imported as _gonote). It exists only inside the interpreter.
+const cellrtPath = "github.com/gonote/gonote/script/cellrt"
+
+// returnSignal is panicked by a top-level return: it ends the cell early
+// without an error.
+type returnSignal struct{}
+
+// exitSignal is panicked by os.Exit in a cell.
+type exitSignal struct{ code int }
+
+func (e exitSignal) Error() string { return fmt.Sprintf("os.Exit(%d)", e.code) }
+
+// runtimeExports builds the compiled runtime package for one session.
+func (s *Session) runtimeExports() interp.Exports {
+	return interp.Exports{
+		cellrtPath + "/cellrt": {
+			"Show":         reflect.ValueOf(s.show),
+			"Go":           reflect.ValueOf(s.goroutine),
+			"Defer":        reflect.ValueOf(s.deferCall),
+			"ReturnSignal": reflect.ValueOf(returnSignal{}),
+			"Stdin":        reflect.ValueOf(func() io.Reader { return s.stdin }),
+			"Sort":         reflect.ValueOf(sortSlice),
+			"Reverse":      reflect.ValueOf(reverseSlice),
+			"Clear":        reflect.ValueOf(clearValue),
+			"Has":          reflect.ValueOf(mapHas),
+			"Stash":        reflect.ValueOf(s.stashValues),
+		},
+	}
+}
+
+// show receives a cell's final value(s) from the interpreted _gonoteShow.
+func (s *Session) show(vals []interface{}, texts []string, rich []map[string]interface{}) {
+	s.emitResult(resultBundle(vals, texts, rich))
+}
+
+// resultBundle builds the bundle of a final value. texts and rich hold
+// what interpreted code found through methods of cell-defined types.
+func resultBundle(vals []interface{}, texts []string, rich []map[string]interface{}) display.Bundle {
+	if len(vals) == 1 {
+		return valueBundle(vals[0], texts[0], rich[0])
+	}
+	parts := make([]string, len(vals))
+	var errBundle *display.Bundle
+	for i, v := range vals {
+		parts[i] = valueText(v, texts[i])
+		if err, ok := v.(error); ok && err != nil && errBundle == nil {
+			b := display.ErrorBundle(errors.New(valueText(v, texts[i])))
+			errBundle = &b
+		}
+	}
+	text := "(" + strings.Join(parts, ", ") + ")"
+	b := display.Bundle{Data: map[string]any{"text/plain": text}, Metadata: map[string]any{}}
+	if errBundle != nil {
+		if h, ok := errBundle.Data["text/html"]; ok {
+			b.Data["text/html"] = fmt.Sprintf("<pre>%s</pre>%s", htmlEscape(text), h)
+		}
+	}
+	return b
+}
+
+func htmlEscape(s string) string {
+	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+	return r.Replace(s)
+}
+
+// valueText is the text/plain form of one value.
+func valueText(v interface{}, text string) string {
+	if text != "" {
+		return text
+	}
+	if v == nil {
+		return "nil"
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.String:
+		return fmt.Sprintf("%q", v)
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
+		if rv.IsNil() {
+			return "nil"
+		}
+	}
+	return display.PlainText(v)
+}
+
+func valueBundle(v interface{}, text string, rich map[string]interface{}) display.Bundle {
+	if len(rich) > 0 {
+		b := display.Bundle{Data: map[string]any{}, Metadata: map[string]any{}}
+		for mime, data := range rich {
+			var part display.Bundle
+			switch mime {
+			case "text/html":
+				part = display.HTMLBundle(data.(string))
+			case "text/markdown":
+				part = display.MarkdownBundle(data.(string))
+			case "text/latex":
+				part = display.LaTeXBundle(data.(string))
+			case "image/svg+xml":
+				part = display.SVGBundle(data.(string))
+			case "image/png":
+				part = display.PNGBundle(data.([]byte))
+			case "image/jpeg":
+				part = display.JPEGBundle(data.([]byte))
+			}
+			for k, d := range part.Data {
+				if k != "text/plain" {
+					b.Data[k] = d
+				}
+			}
+			for k, m := range part.Metadata {
+				b.Metadata[k] = m
+			}
+		}
+		b.Data["text/plain"] = valueText(v, text)
+		return b
+	}
+	if text != "" {
+		if err, ok := v.(error); ok && err != nil {
+			return display.ErrorBundle(errors.New(text))
+		}
+		return display.Bundle{Data: map[string]any{"text/plain": text}, Metadata: map[string]any{}}
+	}
+	if v == nil {
+		return display.Bundle{Data: map[string]any{"text/plain": "nil"}, Metadata: map[string]any{}}
+	}
+	b, _ := display.Render(v)
+	if b.Data == nil {
+		b.Data = map[string]any{}
+	}
+	if b.Metadata == nil {
+		b.Metadata = map[string]any{}
+	}
+	switch reflect.ValueOf(v).Kind() {
+	case reflect.String, reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan:
+		if len(b.Data) <= 1 {
+			b.Data["text/plain"] = valueText(v, "")
+		}
+	}
+	return b
+}
+
+// ordered reports whether a slice element kind sorts with <.
+func lessFunc(v reflect.Value) (func(i, j int) bool, error) {
+	switch v.Type().Elem().Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return func(i, j int) bool { return v.Index(i).Int() < v.Index(j).Int() }, nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return func(i, j int) bool { return v.Index(i).Uint() < v.Index(j).Uint() }, nil
+	case reflect.Float32, reflect.Float64:
+		return func(i, j int) bool {
+			a, b := v.Index(i).Float(), v.Index(j).Float()
+			return a < b || (a != a && b == b) // NaNs first, as slices.Sort
+		}, nil
+	case reflect.String:
+		return func(i, j int) bool { return v.Index(i).String() < v.Index(j).String() }, nil
+	}
+	return nil, fmt.Errorf("slices.Sort: elements of type %s are not ordered (use sort.Slice with a less function)", v.Type().Elem())
+}
+
+// sortSlice sorts a slice of an ordered type in place (slices.Sort).
+func sortSlice(s interface{}) {
+	v := reflect.ValueOf(s)
+	if v.Kind() != reflect.Slice {
+		panic(fmt.Errorf("slices.Sort: argument is %T, not a slice", s))
+	}
+	less, err := lessFunc(v)
+	if err != nil {
+		panic(err)
+	}
+	sort.SliceStable(s, less)
+}
+
+// reverseSlice reverses a slice in place (slices.Reverse).
+func reverseSlice(s interface{}) {
+	v := reflect.ValueOf(s)
+	if v.Kind() != reflect.Slice {
+		panic(fmt.Errorf("slices.Reverse: argument is %T, not a slice", s))
+	}
+	swap := reflect.Swapper(s)
+	for i, j := 0, v.Len()-1; i < j; i, j = i+1, j-1 {
+		swap(i, j)
+	}
+}
+
+// clearValue deletes every map entry or zeroes every slice element (clear).
+func clearValue(x interface{}) {
+	v := reflect.ValueOf(x)
+	switch v.Kind() {
+	case reflect.Map:
+		v.Clear()
+	case reflect.Slice:
+		v.Clear()
+	default:
+		panic(fmt.Errorf("clear: argument is %T, not a map or a slice", x))
+	}
+}
+
+// mapHas reports whether m has key k (the ok of v, ok := m[k]).
+func mapHas(m, k interface{}) bool {
+	mv := reflect.ValueOf(m)
+	if mv.Kind() != reflect.Map {
+		panic(fmt.Errorf("comma-ok index: %T is not a map", m))
+	}
+	if mv.IsNil() {
+		return false
+	}
+	kt := mv.Type().Key()
+	kv := reflect.ValueOf(k)
+	if !kv.IsValid() {
+		kv = reflect.Zero(kt)
+	} else if kv.Type() != kt {
+		if !kv.Type().ConvertibleTo(kt) {
+			panic(fmt.Errorf("comma-ok index: key of type %s for a map with keys of type %s", kv.Type(), kt))
+		}
+		kv = kv.Convert(kt)
+	}
+	return mv.MapIndex(kv).IsValid()
+}
+
+// stashValues receives pointers to the variables of a statement run
+// inside a function (see Session.stashUnit).
+func (s *Session) stashValues(ptrs ...interface{}) {
+	s.mu.Lock()
+	s.stash = ptrs
+	s.mu.Unlock()
+}

@@ -1,0 +1,899 @@
+package script
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"regexp"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/gonote/gonote/display"
+	"github.com/gonote/gonote/script/symbols"
+	"github.com/traefik/yaegi/interp"
+	"github.com/traefik/yaegi/stdlib"
+)
+
+// Options configure a Session.
+type Options struct {
+	// Stdout and Stderr receive what cells print. They must be files (pipes)
+	// so that os.Stdout and os.Stderr in cells are captured too.
+	Stdout, Stderr *os.File
+	// Label names a cell in tracebacks; the default is "In [n]".
+	Label func(cell int) string
+	// Args is os.Args as cells see it.
+	Args []string
+	// Dir is the directory of the script (gonote run) or the working
+	// directory; %load and %%writefile resolve relative paths against it.
+	Dir string
+}
+
+// Hooks connect a session to its front end (the runner or gonote run).
+// Every hook may be nil.
+type Hooks struct {
+	// Result receives the displayed value of a cell's final expression.
+	Result func(b display.Bundle)
+	// Stream is called before a result or display so that earlier output
+	// is delivered first.
+	Flush func()
+	// AsyncError reports a panic in a goroutine whose cell has finished.
+	AsyncError func(e *CellError)
+	// Input asks the front end for a line of input; ok is false when input
+	// is not available.
+	Input func(prompt string, password bool) (line string, err error)
+}
+
+// CellError is the one error a failed cell reports.
+type CellError struct {
+	Ename     string
+	Evalue    string
+	Traceback []string
+	exitCode  int // the status given to os.Exit, for gonote run
+}
+
+func (e *CellError) Error() string { return e.Ename + ": " + e.Evalue }
+
+// Session is a persistent interpreter that runs cells.
+type Session struct {
+	opts   Options
+	Hooks  Hooks
+	in     *interp.Interpreter
+	errf   *stderrFilter
+	stdin  *inputReader
+	ctxPtr reflect.Value
+
+	// state guarded by mu (read by completion while a cell runs)
+	mu      sync.Mutex
+	imports map[string]string // package name in scope -> import path
+	led     *ledger
+	cells   map[int]string // source of executed cells
+	types   map[string]reflect.Type
+	values  map[string]string
+
+	// per cell
+	running  bool
+	cellNum  int
+	deferred []func()
+	goPanics []*CellError
+	cellMu   sync.Mutex
+	allowIn  bool
+	payload  []any
+	stash    []interface{}
+	lost     []string // variables lost in the last restore (%replay)
+
+	// Interactive is true in a notebook (the runner): %load fills the next
+	// cell instead of running the file.
+	Interactive bool
+}
+
+// pkgIndex maps package names to the import paths of bundled packages.
+var pkgIndex = func() map[string][]string {
+	idx := map[string][]string{}
+	add := func(key string) {
+		i := strings.LastIndex(key, "/")
+		if i < 0 {
+			return
+		}
+		path, name := key[:i], key[i+1:]
+		if strings.HasPrefix(name, "_") || strings.Contains(path, "internal") {
+			return
+		}
+		for _, p := range idx[name] {
+			if p == path {
+				return
+			}
+		}
+		idx[name] = append(idx[name], path)
+	}
+	for k := range stdlib.Symbols {
+		add(k)
+	}
+	for k := range symbols.Symbols {
+		add(k)
+	}
+	for _, v := range idx {
+		sort.Strings(v)
+	}
+	return idx
+}()
+
+// NewSession starts an interpreter with the standard library, the bundled
+// packages and the cell runtime.
+func NewSession(opts Options) (*Session, error) {
+	if opts.Stdout == nil {
+		opts.Stdout = os.Stdout
+	}
+	if opts.Stderr == nil {
+		opts.Stderr = os.Stderr
+	}
+	if opts.Label == nil {
+		opts.Label = func(n int) string { return fmt.Sprintf("In [%d]", n) }
+	}
+	if opts.Args == nil {
+		opts.Args = []string{"gonote"}
+	}
+	if opts.Dir == "" {
+		opts.Dir, _ = os.Getwd()
+	}
+	s := &Session{opts: opts, led: newLedger(), cells: map[int]string{}, imports: map[string]string{}}
+	s.stdin = &inputReader{s: s}
+	errf, err := newStderrFilter(opts.Stderr)
+	if err != nil {
+		return nil, err
+	}
+	s.errf = errf
+	if err := s.newInterpreter(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close releases the session's pipes.
+func (s *Session) Close() {
+	s.errf.close()
+}
+
+// restrictedStdlib is yaegi's standard library with os.Exit turned into a
+// panic the session reports as an error.
+func restrictedStdlib() interp.Exports {
+	out := interp.Exports{}
+	for k, v := range stdlib.Symbols {
+		out[k] = v
+	}
+	osSyms := map[string]reflect.Value{}
+	for k, v := range stdlib.Symbols["os/os"] {
+		osSyms[k] = v
+	}
+	osSyms["Exit"] = reflect.ValueOf(func(code int) { panic(exitSignal{code: code}) })
+	out["os/os"] = osSyms
+	return out
+}
+
+var stdExports = restrictedStdlib()
+
+func (s *Session) newInterpreter() error {
+	in := interp.New(interp.Options{
+		Stdout: s.opts.Stdout,
+		Stderr: s.errf.w,
+		Stdin:  s.stdin,
+		Env:    os.Environ(),
+		Args:   s.opts.Args,
+	})
+	for _, ex := range []interp.Exports{stdExports, symbols.Symbols, s.runtimeExports()} {
+		if err := in.Use(ex); err != nil {
+			return fmt.Errorf("script: load symbols: %w", err)
+		}
+	}
+	if _, err := in.EvalWithContext(context.Background(), preludeImports); err != nil {
+		return fmt.Errorf("script: prelude imports: %w", err)
+	}
+	if _, err := in.EvalWithContext(context.Background(), prelude+"\nvar ctx _gonotecontext.Context = _gonotecontext.Background()\n"); err != nil {
+		return fmt.Errorf("script: prelude: %w", err)
+	}
+	p, err := in.Eval("&ctx")
+	if err != nil {
+		return fmt.Errorf("script: ctx: %w", err)
+	}
+	s.in = in
+	s.ctxPtr = p
+	s.imports = map[string]string{}
+	return nil
+}
+
+// compileEnv implementation.
+type sessionEnv struct{ s *Session }
+
+func (e sessionEnv) declared(name string) bool {
+	if name == "ctx" {
+		return true
+	}
+	return e.s.led.has(name)
+}
+func (e sessionEnv) imported(name string) bool { _, ok := e.s.imports[name]; return ok }
+func (e sessionEnv) integer(name string) bool {
+	t, ok := e.s.types[name]
+	if !ok || t == nil {
+		return false
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return true
+	}
+	return false
+}
+func (e sessionEnv) candidates(name string) []string {
+	if paths := bundledIndex[name]; len(paths) > 0 {
+		return paths
+	}
+	return pkgIndex[name]
+}
+
+// bundledIndex maps package names to the curated bundled packages
+// (symbols.Packages), which take precedence over the rest of the standard
+// library for auto-import.
+var bundledIndex = func() map[string][]string {
+	idx := map[string][]string{}
+	for _, p := range symbols.Packages {
+		idx[p.Name] = append(idx[p.Name], p.ImportPath)
+	}
+	return idx
+}()
+
+var yaegiPos = regexp.MustCompile(`^(?:[^\s:]*\.go:)?(\d+):(\d+): `)
+
+// padded places src at line `line` (and column col) of the text sent to
+// the interpreter, after the one line yaegi's own wrapper occupies, so that
+// positions in errors are cell positions plus one line.
+func padded(src string, line, col int) string {
+	return strings.Repeat("\n", line) + strings.Repeat(" ", col-1) + src
+}
+
+// compile compiles src under recover: yaegi's compiler panics on some input.
+func (s *Session) compile(src string) (prog *interp.Program, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			prog = nil
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	return s.in.Compile(src)
+}
+
+// Execute runs one cell. cell is its number (In [cell]). It returns nil or
+// the one error of the cell.
+func (s *Session) Execute(ctx context.Context, code string, cell int, allowStdin bool) *CellError {
+	s.cellMu.Lock()
+	defer s.cellMu.Unlock()
+	s.mu.Lock()
+	s.cells[cell] = code
+	s.running = true
+	s.cellNum = cell
+	s.deferred = nil
+	s.goPanics = nil
+	s.allowIn = allowStdin
+	s.payload = nil
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.running = false
+		s.mu.Unlock()
+	}()
+	if m := parseMagic(code); m != nil {
+		return s.runMagic(ctx, m, cell)
+	}
+	err := s.executeCode(ctx, code, cell)
+	if err == nil {
+		s.mu.Lock()
+		if len(s.goPanics) > 0 {
+			err = s.goPanics[0]
+		}
+		s.mu.Unlock()
+	}
+	return err
+}
+
+func (s *Session) executeCode(ctx context.Context, code string, cell int) *CellError {
+	p, err := compileCell(code, sessionEnv{s})
+	if err != nil {
+		var ce *compileError
+		if errors.As(err, &ce) {
+			return s.compileErr(cell, code, ce.Line, ce.Col, ce.Msg)
+		}
+		return &CellError{Ename: "CompileError", Evalue: err.Error()}
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	s.ctxPtr.Elem().Set(reflect.ValueOf(cctx))
+
+	if cerr := s.doImports(p, cell, code); cerr != nil {
+		return cerr
+	}
+	redefs := s.led.redefinitions(p)
+	rebuild := s.led.needsRebuild(redefs)
+	var reset []string
+	if rebuild {
+		var rerr error
+		reset, rerr = s.rebuild(redefs)
+		if rerr != nil {
+			return &CellError{Ename: "RestoreError", Evalue: rerr.Error()}
+		}
+	}
+	// Phase 1: compile every unit, so a cell that does not compile changes
+	// nothing.
+	progs := make([]*interp.Program, len(p.Units))
+	lazyFrom := len(p.Units)
+	for i := range p.Units {
+		u := &p.Units[i]
+		prog, cerr := s.compileUnit(u, cell, code)
+		if u.stashed {
+			// Its variables are declared only when it runs: compile what
+			// follows just before running it.
+			progs[i] = prog
+			lazyFrom = i + 1
+			break
+		}
+		if cerr != nil {
+			if declaresAnything(p) || rebuild {
+				s.restoreAfterFailedCompile()
+			}
+			return cerr
+		}
+		progs[i] = prog
+	}
+	// Phase 2: run them; after a unit that redefines names, re-evaluate
+	// the declarations that depend on them and recompile what follows.
+	var dependents []*ledgerEntry
+	if !rebuild {
+		dependents = s.led.dependents(redefs)
+	}
+	if len(reset) > 0 {
+		fmt.Fprintf(s.opts.Stderr, "note: redefinition rebuilt the session; these variables were reset to zero: %s\n", strings.Join(reset, ", "))
+	}
+	recompile := false
+	var runErr *CellError
+	for i := range p.Units {
+		u := &p.Units[i]
+		prog := progs[i]
+		if recompile || i >= lazyFrom {
+			var cerr *CellError
+			prog, cerr = s.compileUnit(u, cell, code)
+			if cerr != nil {
+				runErr = cerr
+				break
+			}
+		}
+		e := s.run(cctx, prog, u, cell, code)
+		if e == nil && u.stashed {
+			e = s.declareStashed(u, cell, code)
+		}
+		if e != nil {
+			if e.Ename != "" {
+				runErr = e
+			}
+			s.led.record(p, u, cell, s)
+			break
+		}
+		s.led.record(p, u, cell, s)
+		if u.Kind == unitDecl && len(dependents) > 0 && unitRedefines(u, redefs) {
+			if err := s.reevaluate(dependents, cell); err != nil {
+				runErr = err
+				break
+			}
+			recompile = true
+		}
+	}
+	if runErr == nil && p.HasMain {
+		if prog, cerr := s.compile(padded(mainRenamed+"()", 0, 1)); cerr != nil {
+			runErr = &CellError{Ename: "CompileError", Evalue: cerr.Error()}
+		} else if e := s.run(cctx, prog, &unit{Kind: unitStmt, Line: 1, Col: 1}, cell, code); e != nil && e.Ename != "" {
+			runErr = e
+		}
+	}
+	if rebuild && runErr == nil {
+		if err := s.reevaluate(s.led.pendingRebuild, cell); err != nil {
+			runErr = err
+		}
+		s.led.pendingRebuild = nil
+	}
+	if e := s.runDeferred(cell, code); e != nil && runErr == nil {
+		runErr = e
+	}
+	s.refreshTypes()
+	return runErr
+}
+
+func declaresAnything(p *plan) bool {
+	for _, u := range p.Units {
+		if len(u.Decls) > 0 || len(u.Defines) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func unitRedefines(u *unit, redefs map[string]bool) bool {
+	for _, d := range u.Decls {
+		if redefs[d.Name] {
+			return true
+		}
+	}
+	for _, n := range u.Defines {
+		if redefs[n] {
+			return true
+		}
+	}
+	return false
+}
+
+// compileUnit compiles a unit, falling back from the value-showing form to
+// the plain one when the final expression has no value.
+func (s *Session) compileUnit(u *unit, cell int, code string) (*interp.Program, *CellError) {
+	if u.stashed {
+		prog, err := s.compile(padded(stashSource(u), u.Line, u.Col))
+		if err != nil {
+			return nil, s.yaegiCompileErr(err, u, cell, code)
+		}
+		return prog, nil
+	}
+	prog, err := s.compile(padded(u.Src, u.Line, u.Col))
+	if err != nil && len(u.VarNames) > 0 && globalScopeBug(err) {
+		// yaegi cannot compile this definition in the global scope (generic
+		// results, comma-ok receives): run it inside a function instead.
+		if p2, err2 := s.compile(padded(stashSource(u), u.Line, u.Col)); err2 == nil {
+			u.stashed = true
+			return p2, nil
+		}
+	}
+	if err != nil && u.Final {
+		if p2, err2 := s.compile(padded(u.Plain, u.Line, u.Col)); err2 == nil {
+			u.Final = false
+			return p2, nil
+		} else {
+			err = err2
+		}
+	}
+	if err != nil {
+		return nil, s.yaegiCompileErr(err, u, cell, code)
+	}
+	return prog, nil
+}
+
+// globalScopeBug recognises yaegi's failures on definitions that compile
+// inside a function.
+func globalScopeBug(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "nil reflect type") || strings.Contains(msg, "nil type") ||
+		strings.Contains(msg, "invalid memory address or nil pointer dereference")
+}
+
+// stashSource wraps a definition in a function that passes pointers to its
+// variables to the runtime.
+func stashSource(u *unit) string {
+	ptrs := make([]string, len(u.VarNames))
+	for i, n := range u.VarNames {
+		ptrs[i] = "&" + n
+	}
+	src := u.Src
+	if u.Kind == unitDecl {
+		// yaegi computes a wrong value for var x = genericCall() inside a
+		// function; the short form works.
+		src = varShortForm.ReplaceAllString(src, "$1 := ")
+	}
+	return "func() { " + src + "\n" + rtName + ".Stash(" + strings.Join(ptrs, ", ") + ") }()"
+}
+
+var varShortForm = regexp.MustCompile(`^var\s+([\pL_][\pL\pN_]*)\s*=\s*`)
+
+// declareStashed declares the globals of a stashed unit with the static
+// types observed through the pointers, and copies the values.
+func (s *Session) declareStashed(u *unit, cell int, code string) *CellError {
+	s.mu.Lock()
+	ptrs := s.stash
+	s.stash = nil
+	s.mu.Unlock()
+	if len(ptrs) != len(u.VarNames) {
+		return s.compileErr(cell, code, u.Line, u.Col, "internal: the definition did not report its variables")
+	}
+	for i, name := range u.VarNames {
+		pv := reflect.ValueOf(ptrs[i])
+		t := pv.Type().Elem()
+		typ := compiledTypeString(t, s.imports)
+		if typ == "" {
+			return s.compileErr(cell, code, u.Line, u.Col, fmt.Sprintf(
+				"the interpreter cannot define %s here (its type %s is defined in a cell); declare it first with var %s T, then assign", name, t, name))
+		}
+		if _, err := s.compileAndRun(fmt.Sprintf("%s := *new(%s)", name, typ)); err != nil {
+			return s.compileErr(cell, code, u.Line, u.Col, fmt.Sprintf("declare %s %s: %v", name, typ, err))
+		}
+		dst, err := s.in.Eval("&" + name)
+		if err != nil || dst.Kind() != reflect.Pointer {
+			return s.compileErr(cell, code, u.Line, u.Col, fmt.Sprintf("declare %s: %v", name, err))
+		}
+		dst.Elem().Set(pv.Elem())
+		if u.DefExpr == nil {
+			u.DefExpr = map[string]string{}
+		}
+		if u.DefExpr[name] == "" {
+			u.DefExpr[name] = typ
+		}
+	}
+	return nil
+}
+
+// yaegiCompileErr turns an interpreter compile error into a CellError at
+// the cell position.
+func (s *Session) yaegiCompileErr(err error, u *unit, cell int, code string) *CellError {
+	msg := err.Error()
+	line, col := u.Line, u.Col
+	if m := yaegiPos.FindStringSubmatch(msg); m != nil {
+		l, _ := strconv.Atoi(m[1])
+		c, _ := strconv.Atoi(m[2])
+		msg = msg[len(m[0]):]
+		if l >= 2 {
+			line, col = l-1, c
+		}
+	}
+	msg = explainCompileError(msg, u)
+	return s.compileErr(cell, code, line, col, msg)
+}
+
+// explainCompileError replaces yaegi messages that mislead.
+func explainCompileError(msg string, u *unit) string {
+	switch {
+	case msg == "nil type" || strings.Contains(msg, "nil type"):
+		return "range over an integer or a function is not supported here: the interpreter could not tell the operand's type; write a three-clause loop such as `for i := 0; i < n; i++`"
+	case strings.Contains(msg, "constant definition loop"):
+		return "undefined name on the right of := (the interpreter reports it as \"constant definition loop\")"
+	case strings.HasPrefix(msg, "import ") && strings.Contains(msg, "unable to find source"):
+		return msg[:strings.Index(msg, " error")] + ": package not available; the bundled packages are listed by %help"
+	}
+	return msg
+}
+
+func (s *Session) compileErr(cell int, code string, line, col int, msg string) *CellError {
+	tb := []string{fmt.Sprintf("%s, line %d", s.opts.Label(cell), line)}
+	tb = append(tb, sourceLines(code, line, col)...)
+	tb = append(tb, "CompileError: "+msg)
+	return &CellError{Ename: "CompileError", Evalue: msg, Traceback: tb}
+}
+
+// sourceLines returns the source line and a caret under col.
+func sourceLines(code string, line, col int) []string {
+	lines := strings.Split(code, "\n")
+	if line < 1 || line > len(lines) {
+		return nil
+	}
+	src := strings.TrimRight(lines[line-1], " \t\r")
+	trimmed := strings.TrimLeft(src, " \t")
+	indent := len(src) - len(trimmed)
+	caret := col - 1 - indent
+	if caret < 0 {
+		caret = 0
+	}
+	if caret > len(trimmed) {
+		caret = len(trimmed)
+	}
+	width := 0
+	for _, r := range trimmed[:caret] {
+		_ = r
+		width++
+	}
+	return []string{"    " + trimmed, "    " + strings.Repeat(" ", width) + "^"}
+}
+
+func (s *Session) doImports(p *plan, cell int, code string) *CellError {
+	var specs []string
+	added := map[string]string{}
+	for _, im := range p.Imports {
+		name := im.Name
+		if name == "" {
+			name = lastElem(im.Path)
+		}
+		if name == "_" || name == "." {
+			specs = append(specs, fmt.Sprintf("%s %q", name, im.Path))
+			continue
+		}
+		prev, ok := s.imports[name]
+		if !ok {
+			prev, ok = added[name]
+		}
+		if ok {
+			if prev == im.Path {
+				continue
+			}
+			return s.compileErr(cell, code, im.Line, 1, fmt.Sprintf("%s is already imported as %q; import %q under another name, e.g. import %s%s %q", name, prev, im.Path, name, "2", im.Path))
+		}
+		added[name] = im.Path
+		if im.Name != "" {
+			specs = append(specs, fmt.Sprintf("%s %q", im.Name, im.Path))
+		} else {
+			specs = append(specs, fmt.Sprintf("%q", im.Path))
+		}
+	}
+	if len(specs) == 0 {
+		return nil
+	}
+	src := "import (\n" + strings.Join(specs, "\n") + "\n)"
+	if _, err := s.compile(src); err != nil {
+		// Find the offending import for the position.
+		line := 1
+		for _, im := range p.Imports {
+			if strings.Contains(err.Error(), im.Path) {
+				line = im.Line
+			}
+		}
+		msg := err.Error()
+		if m := yaegiPos.FindStringSubmatch(msg); m != nil {
+			msg = msg[len(m[0]):]
+		}
+		return s.compileErr(cell, code, line, 1, explainCompileError(msg, nil))
+	}
+	s.mu.Lock()
+	for n, path := range added {
+		s.imports[n] = path
+	}
+	s.mu.Unlock()
+	s.led.addImports(p.Imports)
+	return nil
+}
+
+// run executes a compiled unit and converts its failure into a CellError.
+// A top-level return gives a non-nil error with an empty Ename: the cell
+// stops without failing.
+func (s *Session) run(ctx context.Context, prog *interp.Program, u *unit, cell int, code string) *CellError {
+	s.errf.take() // forget frames of earlier, recovered panics
+	_, err := s.in.ExecuteWithContext(ctx, prog)
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		return &CellError{Ename: "Interrupted", Evalue: "the cell was interrupted; interpreted goroutines were stopped, and a compiled call that was running may still finish in the background",
+			Traceback: []string{fmt.Sprintf("%s, line %d", s.opts.Label(cell), u.Line), "Interrupted"}}
+	}
+	frames := s.errf.take()
+	var p interp.Panic
+	if errors.As(err, &p) {
+		val := p.Value
+		if rv, ok := val.(reflect.Value); ok && rv.IsValid() && rv.CanInterface() {
+			val = rv.Interface()
+		}
+		if _, ok := val.(returnSignal); ok {
+			return &CellError{}
+		}
+		return s.panicErr(val, frames, u, cell, code)
+	}
+	// A compile-time failure at run time (yaegi reports some late).
+	return s.yaegiCompileErr(err, u, cell, code)
+}
+
+// panicErr builds the error of a panic with a traceback of cell lines.
+func (s *Session) panicErr(val any, frames []panicFrame, u *unit, cell int, code string) *CellError {
+	ename, evalue := describePanic(val)
+	var tb []string
+	// yaegi lists frames innermost first; show them outermost first.
+	shown := 0
+	for i := len(frames) - 1; i >= 0; i-- {
+		fr := frames[i]
+		lines := s.frameLines(fr, u, cell, code)
+		if lines != nil {
+			tb = append(tb, lines...)
+			shown++
+		}
+	}
+	if shown == 0 {
+		tb = append(tb, fmt.Sprintf("%s, line %d", s.opts.Label(cell), u.Line))
+		tb = append(tb, sourceLines(code, u.Line, u.Col)...)
+	}
+	tb = append(tb, ename+": "+evalue)
+	e := &CellError{Ename: ename, Evalue: evalue, Traceback: tb}
+	if ex, ok := val.(exitSignal); ok {
+		e.exitCode = ex.code
+	}
+	return e
+}
+
+// frameLines locates one pseudo-traceback frame in the cells.
+func (s *Session) frameLines(fr panicFrame, u *unit, cell int, code string) []string {
+	name := strings.TrimPrefix(fr.Func, "main")
+	name = strings.TrimPrefix(name, ".")
+	name = strings.TrimSuffix(name, ".func")
+	for strings.HasSuffix(name, ".func") {
+		name = strings.TrimSuffix(name, ".func")
+	}
+	line := fr.Line - 1
+	if name == "" || name == "func" {
+		if line < u.Line {
+			line = u.Line
+		}
+		out := []string{fmt.Sprintf("%s, line %d", s.opts.Label(cell), line)}
+		return append(out, sourceLines(code, line, fr.Col)...)
+	}
+	if strings.HasPrefix(name, "_gonote") {
+		return nil
+	}
+	e := s.led.lookupFunc(name)
+	if e == nil {
+		return []string{fmt.Sprintf("in %s", name)}
+	}
+	src := s.cells[e.Cell]
+	out := []string{fmt.Sprintf("%s, line %d, in %s", s.opts.Label(e.Cell), line, name)}
+	return append(out, sourceLines(src, line, fr.Col)...)
+}
+
+// describePanic names a panic value: a runtime error, an exit, or a panic.
+func describePanic(val any) (string, string) {
+	switch v := val.(type) {
+	case exitSignal:
+		return "Exit", fmt.Sprintf("os.Exit(%d) was called; a cell cannot end the kernel, so the cell stopped here", v.code)
+	case runtime.Error:
+		return "runtime error", strings.TrimPrefix(v.Error(), "runtime error: ")
+	case error:
+		msg := v.Error()
+		switch {
+		case strings.HasPrefix(msg, "reflect: slice index out of range"), strings.HasPrefix(msg, "reflect: array index out of range"):
+			return "runtime error", "index out of range"
+		case strings.HasPrefix(msg, "reflect: string index out of range"):
+			return "runtime error", "index out of range"
+		case strings.Contains(msg, "in Call") && strings.HasPrefix(msg, "reflect: Call using"), strings.HasPrefix(msg, "reflect: cannot use"):
+			return "panic", msg + " (a value of a type defined in a cell passed to a variadic parameter of interface type must be wrapped: write f([]Iface{a, b}...))"
+		case strings.HasPrefix(msg, "runtime error: "):
+			return "runtime error", strings.TrimPrefix(msg, "runtime error: ")
+		}
+		return "panic", msg
+	case string:
+		if v == "assignment to entry in nil map" {
+			return "runtime error", v
+		}
+		return "panic", v
+	}
+	return "panic", fmt.Sprint(val)
+}
+
+// emitResult shows a final value.
+func (s *Session) emitResult(b display.Bundle) {
+	if s.Hooks.Result != nil {
+		s.Hooks.Result(b)
+	}
+}
+
+// goroutine runs f in a goroutine that reports a panic instead of killing
+// the process.
+func (s *Session) goroutine(f func()) {
+	s.mu.Lock()
+	cell := s.cellNum
+	s.mu.Unlock()
+	go func() {
+		defer func() {
+			r := recover()
+			if r == nil {
+				return
+			}
+			if rv, ok := r.(reflect.Value); ok && rv.IsValid() && rv.CanInterface() {
+				r = rv.Interface()
+			}
+			if p, ok := r.(interp.Panic); ok {
+				r = p.Value
+			}
+			ename, evalue := describePanic(r)
+			e := &CellError{Ename: ename, Evalue: "in a goroutine started by " + s.opts.Label(cell) + ": " + evalue}
+			e.Traceback = []string{fmt.Sprintf("goroutine started in %s", s.opts.Label(cell)), ename + ": " + e.Evalue}
+			s.mu.Lock()
+			running := s.running && s.cellNum == cell
+			if running {
+				s.goPanics = append(s.goPanics, e)
+			}
+			s.mu.Unlock()
+			if !running && s.Hooks.AsyncError != nil {
+				s.errf.take()
+				s.Hooks.AsyncError(e)
+			}
+		}()
+		f()
+	}()
+}
+
+// deferCall records a top-level defer; it runs when the cell ends.
+func (s *Session) deferCall(f func()) {
+	s.mu.Lock()
+	s.deferred = append(s.deferred, f)
+	s.mu.Unlock()
+}
+
+func (s *Session) runDeferred(cell int, code string) (cerr *CellError) {
+	s.mu.Lock()
+	fs := s.deferred
+	s.deferred = nil
+	s.mu.Unlock()
+	for i := len(fs) - 1; i >= 0; i-- {
+		func() {
+			defer func() {
+				if r := recover(); r != nil && cerr == nil {
+					ename, evalue := describePanic(r)
+					cerr = &CellError{Ename: ename, Evalue: "in a deferred call: " + evalue, Traceback: []string{s.opts.Label(cell), ename + ": in a deferred call: " + evalue}}
+				}
+			}()
+			fs[i]()
+		}()
+	}
+	s.errf.take()
+	return cerr
+}
+
+// refreshTypes records the reflect types of the globals (for completion,
+// %who and the range rewrite).
+func (s *Session) refreshTypes() {
+	g := s.globals()
+	types := make(map[string]reflect.Type, len(g))
+	values := make(map[string]string, len(g))
+	for name, v := range g {
+		if v.IsValid() && !strings.HasPrefix(name, "_gonote") {
+			types[name] = v.Type()
+			values[name] = shortValue(v)
+		}
+	}
+	s.mu.Lock()
+	s.types = types
+	s.values = values
+	s.mu.Unlock()
+}
+
+// globals returns the interpreter's global variables. yaegi's Globals
+// panics when a compile declared variables that never ran; then each
+// variable the ledger knows is read on its own.
+func (s *Session) globals() (g map[string]reflect.Value) {
+	defer func() {
+		if recover() != nil {
+			g = map[string]reflect.Value{}
+			s.led.mu.Lock()
+			var names []string
+			for n := range s.led.vars {
+				names = append(names, n)
+			}
+			s.led.mu.Unlock()
+			for _, n := range names {
+				func() {
+					defer func() { recover() }()
+					if v, err := s.in.Eval(n); err == nil && v.IsValid() {
+						g[n] = v
+					}
+				}()
+			}
+		}
+	}()
+	return s.in.Globals()
+}
+
+// inputReader is the interpreter's standard input: each read with an empty
+// buffer asks the front end for a line.
+type inputReader struct {
+	s   *Session
+	buf []byte
+	mu  sync.Mutex
+}
+
+func (r *inputReader) Read(p []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.buf) == 0 {
+		r.s.mu.Lock()
+		allowed := r.s.allowIn
+		r.s.mu.Unlock()
+		if !allowed || r.s.Hooks.Input == nil {
+			return 0, errors.New("standard input is not available: the front end does not allow input (allow_stdin is false)")
+		}
+		line, err := r.s.Hooks.Input("", false)
+		if err != nil {
+			return 0, err
+		}
+		r.buf = []byte(line + "\n")
+	}
+	n := copy(p, r.buf)
+	r.buf = r.buf[n:]
+	return n, nil
+}

@@ -1,0 +1,138 @@
+package script
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"sync"
+)
+
+// panicLine matches yaegi's pseudo-traceback lines ("3:9: panic: main.f(...)").
+var panicLine = regexp.MustCompile(`^(?:[^\s:]*\.go:)?(\d+):(\d+): panic: (.*)\(\.\.\.\)$`)
+
+// panicFrame is one line of yaegi's pseudo-traceback.
+type panicFrame struct {
+	Line, Col int
+	Func      string // "main", "main.helper", "main.helper.func"
+}
+
+// stderrFilter sits between the interpreter's standard error and the real
+// one: it removes yaegi's panic pseudo-traceback (the runner folds it into
+// the one error it reports) and forwards everything else unchanged.
+type stderrFilter struct {
+	w   *os.File // given to the interpreter as Stderr
+	r   *os.File
+	out io.Writer
+
+	mu      sync.Mutex
+	frames  []panicFrame
+	waiters map[string]chan struct{}
+	seq     int
+	done    chan struct{}
+}
+
+const flushPrefix = "\x00gonote-flush-"
+
+func newStderrFilter(out io.Writer) (*stderrFilter, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("script: stderr pipe: %w", err)
+	}
+	f := &stderrFilter{w: w, r: r, out: out, waiters: map[string]chan struct{}{}, done: make(chan struct{})}
+	go f.loop()
+	return f, nil
+}
+
+func (f *stderrFilter) loop() {
+	defer close(f.done)
+	buf := make([]byte, 64<<10)
+	var carry []byte
+	for {
+		n, err := f.r.Read(buf)
+		if n > 0 {
+			data := append(carry, buf[:n]...)
+			carry = nil
+			var out bytes.Buffer
+			for len(data) > 0 {
+				i := bytes.IndexByte(data, '\n')
+				if i < 0 {
+					if bytes.HasPrefix(data, []byte(flushPrefix)) || bytes.HasPrefix([]byte(flushPrefix), data) {
+						carry = append([]byte(nil), data...)
+					} else {
+						out.Write(data)
+					}
+					break
+				}
+				line := data[:i]
+				data = data[i+1:]
+				if bytes.HasPrefix(line, []byte(flushPrefix)) {
+					if out.Len() > 0 {
+						f.out.Write(out.Bytes())
+						out.Reset()
+					}
+					f.mu.Lock()
+					if ch, ok := f.waiters[string(line)]; ok {
+						close(ch)
+						delete(f.waiters, string(line))
+					}
+					f.mu.Unlock()
+					continue
+				}
+				if m := panicLine.FindSubmatch(line); m != nil {
+					var fr panicFrame
+					fmt.Sscan(string(m[1]), &fr.Line)
+					fmt.Sscan(string(m[2]), &fr.Col)
+					fr.Func = string(m[3])
+					f.mu.Lock()
+					f.frames = append(f.frames, fr)
+					f.mu.Unlock()
+					continue
+				}
+				out.Write(line)
+				out.WriteByte('\n')
+			}
+			if out.Len() > 0 {
+				f.out.Write(out.Bytes())
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// sync returns once everything written to the filter before the call has
+// been forwarded or captured.
+func (f *stderrFilter) sync() {
+	f.mu.Lock()
+	f.seq++
+	token := fmt.Sprintf("%s%d", flushPrefix, f.seq)
+	ch := make(chan struct{})
+	f.waiters[token] = ch
+	f.mu.Unlock()
+	if _, err := f.w.Write([]byte(token + "\n")); err != nil {
+		return
+	}
+	select {
+	case <-ch:
+	case <-f.done:
+	}
+}
+
+// take returns and forgets the captured panic frames.
+func (f *stderrFilter) take() []panicFrame {
+	f.sync()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fr := f.frames
+	f.frames = nil
+	return fr
+}
+
+func (f *stderrFilter) close() {
+	f.w.Close()
+	<-f.done
+	f.r.Close()
+}
