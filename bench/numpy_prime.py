@@ -57,10 +57,16 @@ def stable_histogram(rng, counts, n, eps, delta):
 def dp_range(rng, X, eps, delta, R=10):
     n, d = X.shape
     edges = np.linspace(-R - 0.5, R + 0.5, 2 * int(R))
+    nb = len(edges) - 1
+    lo, hi = edges[0], edges[-1]
+    # all d histograms at once: bin index per entry, then one bincount
+    k = np.minimum(((X - lo) / ((hi - lo) / nb)).astype(np.int64), nb - 1)
+    inside = (X >= lo) & (X <= hi)
+    flat = (np.arange(d)[None, :] * nb + k)[inside]
+    counts = np.bincount(flat, minlength=d * nb).reshape(d, nb).astype(float)
     center = np.empty(d)
     for j in range(d):
-        counts, _ = np.histogram(X[:, j], bins=edges)
-        h = stable_histogram(rng, counts.astype(float), n, eps / d, delta / d)
+        h = stable_histogram(rng, counts[j], n, eps / d, delta / d)
         if not h.any():
             raise RuntimeError("DP range suppressed every bin")
         a = int(np.argmax(h))
