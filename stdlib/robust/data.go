@@ -176,5 +176,13 @@ func checkData(X *mat.Dense) (n, d int, err error) {
 	if n < 1 || d < 1 {
 		return 0, 0, paramErr("X is %d×%d, want at least 1×1", n, d)
 	}
+	raw := X.RawMatrix()
+	for i := 0; i < n; i++ {
+		for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+d] {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return 0, 0, paramErr("X[%d, %d] = %g, want finite data", i, j, v)
+			}
+		}
+	}
 	return n, d, nil
 }

@@ -26,7 +26,7 @@ const (
 	EstPrivateMedian = "private median" // d = 1 only
 )
 
-// DefaultEstimators is the comparison set of the paper figure.
+// defaultEstimators is the comparison set of the paper figure.
 var defaultEstimators = []string{EstMean, EstDPMean, EstCoordMedian, EstFilter, EstPrime}
 
 // DefaultEstimators returns the default comparison set.
@@ -249,8 +249,8 @@ type Comparison struct {
 	NumBad     int
 }
 
-// Error returns the error of the named estimator.
-func (c *Comparison) Error(name string) (float64, error) {
+// ErrorOf returns the ℓ2 error of the named estimator.
+func (c *Comparison) ErrorOf(name string) (float64, error) {
 	for k, e := range c.Estimators {
 		if e == name {
 			return c.Errors[k], nil

@@ -533,7 +533,10 @@ func (st *primeState) innerStep(s, t int, lamS, step float64, sum *mat.SymDense)
 			tail = append(tail, i)
 		}
 	}
-	rho, ok := st.dpThreshold(tail)
+	rho, ok, err := st.dpThreshold(tail)
+	if err != nil {
+		return false, err
+	}
 	st.use(rowTail)
 	st.use(rowHist)
 	if !ok {
@@ -622,7 +625,7 @@ func GeomEdges(lo, hi float64, m int) []float64 {
 // ψ_T = (1/n)Σ_{i∈T}(τ_i − 1) + Lap and a stable histogram of the tail scores
 // on geometric edges from 1/4 to τ_max, and returns the largest edge ρ whose
 // estimated excess mass above it is at least ThreshFrac·ψ_T.
-func (st *primeState) dpThreshold(tail []int) (float64, bool) {
+func (st *primeState) dpThreshold(tail []int) (float64, bool, error) {
 	cfg, pn, rng := st.cfg, st.noise, st.rng
 	paper := cfg.Mode == PrimePaper
 	nf := float64(st.n)
@@ -642,11 +645,11 @@ func (st *primeState) dpThreshold(tail []int) (float64, bool) {
 	counts := make([]float64, nEdges-1)
 	histogramCounts(vals, edges, paper, counts)
 	h, err := dp.StableHistogram(rng, counts, st.n, pn.eps2, pn.delta2)
-	if err != nil { // parameters were validated when planning
-		return 0, false
+	if err != nil {
+		return 0, false, fmt.Errorf("robust: PRIME DPThreshold: %w", err)
 	}
-	if paper && psiT <= 0 {
-		return 0, false
+	if paper && psiT <= 0 { // no private evidence of excess mass in the tail
+		return 0, false, nil
 	}
 	for l := len(h) - 1; l >= 0; l-- {
 		excess := 0.0
@@ -654,10 +657,10 @@ func (st *primeState) dpThreshold(tail []int) (float64, bool) {
 			excess += (edges[q+1] - edges[l]) * h[q]
 		}
 		if excess >= cfg.ThreshFrac*psiT {
-			return edges[l], true
+			return edges[l], true, nil
 		}
 	}
-	return 0, false
+	return 0, false, nil
 }
 
 // expmWeights returns expm(step·A)/tr(expm(step·A)) for symmetric A, via the

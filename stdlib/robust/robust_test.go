@@ -91,6 +91,8 @@ func TestValidationNamesParameters(t *testing.T) {
 		{"shift", "shift = NaN", second(Generate(rngFor(0), 10, 2, nil, Corruption{Kind: ShiftAll, Alpha: 0.1, Shift: math.NaN()}))},
 		{"mu", "len(mu)", second(Generate(rngFor(0), 10, 2, []float64{1}, Corruption{}))},
 		{"nil X", "X is nil", second(Mean(nil))},
+		{"NaN X", "X[1, 0] = NaN", second(Mean(mat.NewDense(2, 1, []float64{0, math.NaN()})))},
+		{"Inf X", "want finite data", second(PRIME(rngFor(0), mat.NewDense(2, 1, []float64{math.Inf(1), 0}), PrimeConfig{Alpha: 0.1, Budget: b}, nil))},
 		{"trim", "trim fraction", second(TrimmedMean(X, 0.5))},
 		{"filter alpha", "filter alpha", func() error { _, _, err := Filter(rngFor(0), X, FilterConfig{}); return err }()},
 		{"prime alpha", "PRIME alpha", second(PRIME(rngFor(0), X, PrimeConfig{Alpha: 0.3, Budget: b}, nil))},
@@ -398,8 +400,8 @@ func TestPrimeSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pe, _ := c.Error(EstPrime)
-	me, _ := c.Error(EstMean)
+	pe, _ := c.ErrorOf(EstPrime)
+	me, _ := c.ErrorOf(EstMean)
 	if pe > 0.10 || me < 0.27 {
 		t.Errorf("PRIME error %g (want ≤ 0.10), mean error %g (want ≈ 0.30)", pe, me)
 	}
