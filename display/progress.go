@@ -31,6 +31,7 @@ type ProgressBar struct {
 	sink   Sink // nil or non-interactive: text on out
 	out    io.Writer
 	handle string // display id in an interactive sink
+	width  int    // runes of the last text bar, to blank leftovers on redraw
 }
 
 // Progress starts a progress bar for n steps (n <= 0: unknown total, only
@@ -107,7 +108,7 @@ func (p *ProgressBar) status() (frac float64, counts, rate, eta string) {
 	}
 	if elapsed > 0 && p.count > 0 {
 		r := float64(p.count) / elapsed
-		rate = fmt.Sprintf("%.3g/s", r)
+		rate = formatRate(r)
 		if p.done {
 			eta = "done in " + formatDuration(elapsed)
 		} else if p.total > 0 && p.count < p.total {
@@ -117,6 +118,19 @@ func (p *ProgressBar) status() (frac float64, counts, rate, eta string) {
 		eta = "done"
 	}
 	return frac, counts, rate, eta
+}
+
+// formatRate writes steps per second with two or three significant digits
+// and no exponent.
+func formatRate(r float64) string {
+	switch {
+	case r >= 100:
+		return fmt.Sprintf("%.0f/s", r)
+	case r >= 10:
+		return fmt.Sprintf("%.1f/s", r)
+	default:
+		return fmt.Sprintf("%.2f/s", r)
+	}
 }
 
 func formatDuration(sec float64) string {
@@ -152,7 +166,10 @@ func (p *ProgressBar) drawLocked(first bool) {
 			full := int(frac * width)
 			bar = "[" + strings.Repeat("#", full) + strings.Repeat(".", width-full) + "] "
 		}
-		fmt.Fprintf(p.out, "\r%s%s%s", label, bar, strings.ReplaceAll(info, " · ", "  "))
+		line := label + bar + strings.ReplaceAll(info, " · ", "  ")
+		n := len([]rune(line))
+		fmt.Fprintf(p.out, "\r%s%s", line, strings.Repeat(" ", max(0, p.width-n)))
+		p.width = n
 		return
 	}
 	var h strings.Builder

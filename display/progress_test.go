@@ -96,7 +96,7 @@ func TestProgressUnknownTotal(t *testing.T) {
 	p.Done()
 	last := sink.snapshot()
 	b := last[len(last)-1].bundle
-	if strings.Contains(b.Data[MIMEHTML].(string), "<progress") || !strings.Contains(b.Text(), "30 · 30/s · done in 1.0s") {
+	if strings.Contains(b.Data[MIMEHTML].(string), "<progress") || !strings.Contains(b.Text(), "30 · 30.0/s · done in 1.0s") {
 		t.Errorf("unknown-total bar: %q / %q", b.Text(), b.Data[MIMEHTML])
 	}
 }
@@ -125,10 +125,35 @@ func TestProgressTextOnStderrWhenNotInteractive(t *testing.T) {
 	}
 }
 
+func TestProgressTextBlanksLeftovers(t *testing.T) {
+	var out bytes.Buffer
+	clock := &fakeClock{t: time.Unix(0, 0)}
+	p := newProgress(0, "n", nil, &out, clock.now)
+	clock.advance(time.Second)
+	p.Add(1000) // "n 1000  1000/s" is longer than the first draw
+	clock.advance(9 * time.Second)
+	p.Add(1) // "n 1001  100/s": shorter, padded with blanks
+	draws := strings.Split(out.String(), "\r")[1:]
+	if len(draws) != 3 {
+		t.Fatalf("draws = %q", draws)
+	}
+	if !strings.HasPrefix(draws[1], "n 1000  1000/s") || !strings.HasPrefix(draws[2], "n 1001  100/s") {
+		t.Errorf("draws = %q", draws)
+	}
+	if len([]rune(draws[2])) < len([]rune(draws[1])) {
+		t.Errorf("shorter redraw %q does not cover the previous %q", draws[2], draws[1])
+	}
+}
+
 func TestFormatDuration(t *testing.T) {
 	for sec, want := range map[float64]string{0.26: "0.3s", 9.94: "9.9s", 65: "1:05", 3725: "1:02:05"} {
 		if got := formatDuration(sec); got != want {
 			t.Errorf("formatDuration(%g) = %q, want %q", sec, got, want)
+		}
+	}
+	for r, want := range map[float64]string{12345.6: "12346/s", 100: "100/s", 12.34: "12.3/s", 0.256: "0.26/s"} {
+		if got := formatRate(r); got != want {
+			t.Errorf("formatRate(%g) = %q, want %q", r, got, want)
 		}
 	}
 }
