@@ -32,7 +32,8 @@ import (
 	"sync/atomic"
 )
 
-// sinkState is the only package-level state: the installed sink.
+// sinkState holds the installed sink: with the display-id counter below,
+// the package's only mutable state.
 var sinkState struct {
 	mu   sync.Mutex
 	sink Sink
@@ -175,6 +176,9 @@ func New(v any) *Handle {
 
 // ID returns the handle's display id.
 func (h *Handle) ID() string { return h.id }
+
+// String names the handle.
+func (h *Handle) String() string { return "display " + h.id }
 
 // Update replaces what the handle shows with v (how a sink that cannot
 // update in place shows it is the sink's choice).

@@ -97,6 +97,20 @@ func (p *ProgressBar) Count() int {
 	return p.count
 }
 
+// String returns the bar's current state as text.
+func (p *ProgressBar) String() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	_, counts, rate, _ := p.status()
+	if p.label != "" {
+		counts = p.label + " " + counts
+	}
+	if rate != "" {
+		counts += " · " + rate
+	}
+	return counts
+}
+
 // status returns the figures shown on the bar.
 func (p *ProgressBar) status() (frac float64, counts, rate, eta string) {
 	elapsed := p.lastDraw.Sub(p.start).Seconds()

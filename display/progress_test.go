@@ -157,3 +157,22 @@ func TestFormatDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestProgressAndHandleStrings(t *testing.T) {
+	clock := &fakeClock{t: time.Unix(0, 0)}
+	p := newProgress(10, "fit", &fakeSink{interactive: true}, nil, clock.now)
+	clock.advance(time.Second)
+	p.Add(4)
+	if got, want := p.String(), "fit 4/10 (40%) · 4.00/s"; got != want {
+		t.Errorf("String = %q, want %q", got, want)
+	}
+	b, rich := Render(p)
+	if rich || b.Text() != p.String() {
+		t.Errorf("Render(progress) = %v %q, want its String as text", rich, b.Text())
+	}
+	install(t, &fakeSink{interactive: true})
+	h := New("x")
+	if b, _ := Render(h); b.Text() != "display "+h.ID() {
+		t.Errorf("Render(handle) = %q", b.Text())
+	}
+}

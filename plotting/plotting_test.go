@@ -282,3 +282,17 @@ func TestLinearTicks(t *testing.T) {
 		}
 	}
 }
+
+func TestStringsDescribeCharts(t *testing.T) {
+	fig := Line(nil, []float64{1, 2}, "loss").HLine(1, "").Title("run 3")
+	if got, want := fig.String(), `plotting.Figure "run 3" [Line "loss", HLine]`; got != want {
+		t.Errorf("String = %q, want %q", got, want)
+	}
+	bad := Line(nil, nil, "x")
+	if !strings.Contains(bad.String(), `error: plotting: Line "x": ys is empty`) {
+		t.Errorf("String of a broken figure = %q", bad.String())
+	}
+	if got, want := Grid(2, fig, fig, fig).Title("g").String(), `plotting.Panels "g": 3 panels in 2 columns`; got != want {
+		t.Errorf("Panels.String = %q, want %q", got, want)
+	}
+}
