@@ -131,6 +131,10 @@ func _gonoteShow(vs ...interface{}) {
 	rich := make([]map[string]interface{}, len(vs))
 	for i, v := range vs {
 		r := map[string]interface{}{}
+		rich[i] = r
+		if v == nil {
+			continue // yaegi's type assertions fail on nil interfaces
+		}
 		if e, ok := v.(error); ok {
 			texts[i] = e.Error()
 		} else if s, ok := v.(_gonotefmt.Stringer); ok {
@@ -154,7 +158,6 @@ func _gonoteShow(vs ...interface{}) {
 		if h, ok := v.(interface{ JPEG() []byte }); ok {
 			r["image/jpeg"] = h.JPEG()
 		}
-		rich[i] = r
 	}
 	_gonote.Show(vs, texts, rich)
 }

@@ -30,6 +30,7 @@ func (s *Session) runtimeExports() interp.Exports {
 	return interp.Exports{
 		cellrtPath + "/cellrt": {
 			"Show":         reflect.ValueOf(s.show),
+			"ShowValues":   reflect.ValueOf(s.showValues),
 			"Go":           reflect.ValueOf(s.goroutine),
 			"Defer":        reflect.ValueOf(s.deferCall),
 			"ReturnSignal": reflect.ValueOf(returnSignal{}),
@@ -45,6 +46,14 @@ func (s *Session) runtimeExports() interp.Exports {
 
 // show receives a cell's final value(s) from the interpreted _gonoteShow.
 func (s *Session) show(vals []interface{}, texts []string, rich []map[string]interface{}) {
+	s.emitResult(resultBundle(vals, texts, rich))
+}
+
+// showValues shows values computed by compiled code (their methods are
+// visible to reflect, so no interpreted help is needed).
+func (s *Session) showValues(vals ...interface{}) {
+	texts := make([]string, len(vals))
+	rich := make([]map[string]interface{}, len(vals))
 	s.emitResult(resultBundle(vals, texts, rich))
 }
 

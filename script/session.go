@@ -58,6 +58,9 @@ type CellError struct {
 
 func (e *CellError) Error() string { return e.Ename + ": " + e.Evalue }
 
+// interruptedText is the evalue of an interrupted cell.
+const interruptedText = "the cell was interrupted; interpreted goroutines were stopped, and a compiled call that was running may still finish in the background"
+
 // Session is a persistent interpreter that runs cells.
 type Session struct {
 	opts   Options
@@ -254,6 +257,22 @@ func padded(src string, line, col int) string {
 	return strings.Repeat("\n", line) + strings.Repeat(" ", col-1) + src
 }
 
+// paddedStmt is padded for a statement: a leading semicolon makes yaegi
+// wrap it as statements even when it starts with func (a function literal
+// call), which it would otherwise turn into a func main that runs again
+// with every later cell.
+func paddedStmt(src string, line, col int) string {
+	return strings.Repeat("\n", line-1) + ";\n" + strings.Repeat(" ", col-1) + src
+}
+
+// unitSource pads a unit's text for the interpreter.
+func unitSource(u *unit, src string) string {
+	if u.Kind == unitStmt {
+		return paddedStmt(src, u.Line, u.Col)
+	}
+	return padded(src, u.Line, u.Col)
+}
+
 // compile compiles src under recover: yaegi's compiler panics on some input.
 func (s *Session) compile(src string) (prog *interp.Program, err error) {
 	defer func() {
@@ -389,7 +408,7 @@ func (s *Session) executeCode(ctx context.Context, code string, cell int) *CellE
 		}
 	}
 	if runErr == nil && p.HasMain {
-		if prog, cerr := s.compile(padded(mainRenamed+"()", 0, 1)); cerr != nil {
+		if prog, cerr := s.compile(paddedStmt(mainRenamed+"()", 1, 1)); cerr != nil {
 			runErr = &CellError{Ename: "CompileError", Evalue: cerr.Error()}
 		} else if e := s.run(cctx, prog, &unit{Kind: unitStmt, Line: 1, Col: 1}, cell, code); e != nil && e.Ename != "" {
 			runErr = e
@@ -435,23 +454,23 @@ func unitRedefines(u *unit, redefs map[string]bool) bool {
 // the plain one when the final expression has no value.
 func (s *Session) compileUnit(u *unit, cell int, code string) (*interp.Program, *CellError) {
 	if u.stashed {
-		prog, err := s.compile(padded(stashSource(u), u.Line, u.Col))
+		prog, err := s.compile(paddedStmt(stashSource(u), u.Line, u.Col))
 		if err != nil {
 			return nil, s.yaegiCompileErr(err, u, cell, code)
 		}
 		return prog, nil
 	}
-	prog, err := s.compile(padded(u.Src, u.Line, u.Col))
+	prog, err := s.compile(unitSource(u, u.Src))
 	if err != nil && len(u.VarNames) > 0 && globalScopeBug(err) {
 		// yaegi cannot compile this definition in the global scope (generic
 		// results, comma-ok receives): run it inside a function instead.
-		if p2, err2 := s.compile(padded(stashSource(u), u.Line, u.Col)); err2 == nil {
+		if p2, err2 := s.compile(paddedStmt(stashSource(u), u.Line, u.Col)); err2 == nil {
 			u.stashed = true
 			return p2, nil
 		}
 	}
 	if err != nil && u.Final {
-		if p2, err2 := s.compile(padded(u.Plain, u.Line, u.Col)); err2 == nil {
+		if p2, err2 := s.compile(unitSource(u, u.Plain)); err2 == nil {
 			u.Final = false
 			return p2, nil
 		} else {
@@ -540,6 +559,11 @@ func (s *Session) yaegiCompileErr(err error, u *unit, cell int, code string) *Ce
 		}
 	}
 	msg = explainCompileError(msg, u)
+	if strings.Contains(msg, "constant definition loop") {
+		if name := s.undefinedRef(u); name != "" {
+			msg = "undefined: " + name
+		}
+	}
 	return s.compileErr(cell, code, line, col, msg)
 }
 
@@ -548,12 +572,48 @@ func explainCompileError(msg string, u *unit) string {
 	switch {
 	case msg == "nil type" || strings.Contains(msg, "nil type"):
 		return "range over an integer or a function is not supported here: the interpreter could not tell the operand's type; write a three-clause loop such as `for i := 0; i < n; i++`"
-	case strings.Contains(msg, "constant definition loop"):
-		return "undefined name on the right of := (the interpreter reports it as \"constant definition loop\")"
 	case strings.HasPrefix(msg, "import ") && strings.Contains(msg, "unable to find source"):
 		return msg[:strings.Index(msg, " error")] + ": package not available; the bundled packages are listed by %help"
 	}
 	return msg
+}
+
+// universe holds Go's predeclared identifiers.
+var universe = map[string]bool{
+	"bool": true, "byte": true, "complex64": true, "complex128": true, "error": true, "float32": true, "float64": true,
+	"int": true, "int8": true, "int16": true, "int32": true, "int64": true, "rune": true, "string": true, "uint": true,
+	"uint8": true, "uint16": true, "uint32": true, "uint64": true, "uintptr": true, "any": true, "comparable": true,
+	"true": true, "false": true, "iota": true, "nil": true, "append": true, "cap": true, "clear": true, "close": true,
+	"complex": true, "copy": true, "delete": true, "imag": true, "len": true, "make": true, "max": true, "min": true,
+	"new": true, "panic": true, "print": true, "println": true, "real": true, "recover": true,
+}
+
+// undefinedRef returns the one identifier of a unit that nothing defines,
+// or "" when there is none or several.
+func (s *Session) undefinedRef(u *unit) string {
+	p, err := compileCell(u.Src, sessionEnv{s})
+	local := map[string]bool{}
+	if err == nil {
+		for _, pu := range p.Units {
+			for _, d := range pu.Defines {
+				local[d] = true
+			}
+		}
+	}
+	found := ""
+	for _, r := range u.Refs {
+		if universe[r] || local[r] || s.led.has(r) || r == "ctx" || strings.HasPrefix(r, "_gonote") || r == "main" || r == "_" {
+			continue
+		}
+		if _, ok := s.imports[r]; ok {
+			continue
+		}
+		if found != "" {
+			return ""
+		}
+		found = r
+	}
+	return found
 }
 
 func (s *Session) compileErr(cell int, code string, line, col int, msg string) *CellError {
@@ -653,7 +713,7 @@ func (s *Session) run(ctx context.Context, prog *interp.Program, u *unit, cell i
 		return nil
 	}
 	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
-		return &CellError{Ename: "Interrupted", Evalue: "the cell was interrupted; interpreted goroutines were stopped, and a compiled call that was running may still finish in the background",
+		return &CellError{Ename: "Interrupted", Evalue: interruptedText,
 			Traceback: []string{fmt.Sprintf("%s, line %d", s.opts.Label(cell), u.Line), "Interrupted"}}
 	}
 	frames := s.errf.take()
@@ -734,25 +794,32 @@ func describePanic(val any) (string, string) {
 	case runtime.Error:
 		return "runtime error", strings.TrimPrefix(v.Error(), "runtime error: ")
 	case error:
-		msg := v.Error()
-		switch {
-		case strings.HasPrefix(msg, "reflect: slice index out of range"), strings.HasPrefix(msg, "reflect: array index out of range"):
-			return "runtime error", "index out of range"
-		case strings.HasPrefix(msg, "reflect: string index out of range"):
-			return "runtime error", "index out of range"
-		case strings.Contains(msg, "in Call") && strings.HasPrefix(msg, "reflect: Call using"), strings.HasPrefix(msg, "reflect: cannot use"):
-			return "panic", msg + " (a value of a type defined in a cell passed to a variadic parameter of interface type must be wrapped: write f([]Iface{a, b}...))"
-		case strings.HasPrefix(msg, "runtime error: "):
-			return "runtime error", strings.TrimPrefix(msg, "runtime error: ")
-		}
-		return "panic", msg
+		return describeMessage(v.Error(), "panic")
 	case string:
-		if v == "assignment to entry in nil map" {
-			return "runtime error", v
-		}
-		return "panic", v
+		return describeMessage(v, "panic")
 	}
 	return "panic", fmt.Sprint(val)
+}
+
+// describeMessage maps the messages of yaegi's reflect-based operations to
+// the runtime errors Go would report.
+func describeMessage(msg, ename string) (string, string) {
+	switch {
+	case strings.HasPrefix(msg, "reflect: slice index out of range"), strings.HasPrefix(msg, "reflect: array index out of range"),
+		strings.HasPrefix(msg, "reflect: string index out of range"):
+		return "runtime error", "index out of range"
+	case strings.HasPrefix(msg, "reflect: slice bounds out of range"), strings.HasPrefix(msg, "reflect.Value.Slice: slice index out of bounds"):
+		return "runtime error", "slice bounds out of range"
+	case strings.HasPrefix(msg, "reflect: Call using"), strings.HasPrefix(msg, "reflect: cannot use"):
+		return "panic", msg + " (a value of a type defined in a cell passed to a variadic parameter of interface type must be wrapped: write f([]Iface{a, b}...))"
+	case strings.HasPrefix(msg, "runtime error: "):
+		return "runtime error", strings.TrimPrefix(msg, "runtime error: ")
+	case msg == "assignment to entry in nil map":
+		return "runtime error", msg
+	case strings.Contains(msg, "invalid memory address or nil pointer dereference"):
+		return "runtime error", "invalid memory address or nil pointer dereference"
+	}
+	return ename, msg
 }
 
 // emitResult shows a final value.

@@ -1,0 +1,263 @@
+package script
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gonote/gonote/kernel/runproto"
+)
+
+// runnerClient plays the supervisor: it sends requests to a Runner served
+// in process over real pipes and merges its output streams with its events
+// in the order the sync markers define.
+type runnerClient struct {
+	t      *testing.T
+	reqW   *os.File
+	events *os.File
+
+	mu      sync.Mutex
+	streams [2][]streamPiece // text before each marker, per stream
+	seen    [2]uint64        // last marker seen per stream
+	cond    *sync.Cond
+}
+
+type streamPiece struct {
+	text   string
+	marker uint64
+}
+
+func newRunnerClient(t *testing.T) *runnerClient {
+	t.Helper()
+	reqR, reqW, _ := os.Pipe()
+	evR, evW, _ := os.Pipe()
+	outR, outW, _ := os.Pipe()
+	errR, errW, _ := os.Pipe()
+	r, err := NewRunner(evW, outW, errW)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &runnerClient{t: t, reqW: reqW, events: evR}
+	c.cond = sync.NewCond(&c.mu)
+	go c.readStream(0, outR)
+	go c.readStream(1, errR)
+	done := make(chan error, 1)
+	go func() { done <- r.Serve(reqR) }()
+	t.Cleanup(func() {
+		c.send(runproto.Request{Kind: runproto.KindShutdown})
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Error("runner did not shut down")
+		}
+		outW.Close()
+		errW.Close()
+	})
+	var ready runproto.Event
+	if err := runproto.ReadFrame(evR, &ready); err != nil || ready.Kind != runproto.EventReady {
+		t.Fatalf("first event = %+v, %v; want ready", ready, err)
+	}
+	return c
+}
+
+func (c *runnerClient) readStream(i int, f *os.File) {
+	var sc runproto.MarkerScanner
+	buf := make([]byte, 4096)
+	for {
+		n, err := f.Read(buf)
+		texts, markers := sc.Feed(buf[:n])
+		c.mu.Lock()
+		for j, tx := range texts {
+			m := uint64(0)
+			if j < len(markers) {
+				m = markers[j]
+				c.seen[i] = m
+			}
+			c.streams[i] = append(c.streams[i], streamPiece{text: string(tx), marker: m})
+		}
+		c.cond.Broadcast()
+		c.mu.Unlock()
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (c *runnerClient) send(req runproto.Request) {
+	if err := runproto.WriteFrame(c.reqW, req); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// item is one thing the notebook would show, in order.
+type item struct {
+	kind string // "stdout", "stderr", or an event kind
+	text string
+	ev   runproto.Event
+}
+
+// takeText returns the stream text up to marker n (and removes it).
+func (c *runnerClient) takeText(i int, n uint64) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for c.seen[i] < n {
+		c.cond.Wait()
+	}
+	var b strings.Builder
+	for len(c.streams[i]) > 0 {
+		p := c.streams[i][0]
+		c.streams[i] = c.streams[i][1:]
+		b.WriteString(p.text)
+		if p.marker == n {
+			break
+		}
+	}
+	return b.String()
+}
+
+// execute runs a cell and returns what the notebook would show, in order,
+// ending with the execute_reply.
+func (c *runnerClient) execute(id, code string, count int, ue map[string]string) []item {
+	c.send(runproto.Request{Kind: runproto.KindExecute, ID: id, Execute: &runproto.ExecuteRequest{Code: code, ExecutionCount: count, UserExpressions: ue}})
+	var items []item
+	for {
+		var ev runproto.Event
+		if err := runproto.ReadFrame(c.events, &ev); err != nil {
+			c.t.Fatalf("read event: %v", err)
+		}
+		if ev.Sync != 0 {
+			for i, kind := range []string{"stdout", "stderr"} {
+				if tx := c.takeText(i, ev.Sync); tx != "" {
+					items = append(items, item{kind: kind, text: tx})
+				}
+			}
+		}
+		if ev.Kind == runproto.EventLedger {
+			continue
+		}
+		items = append(items, item{kind: ev.Kind, ev: ev})
+		if ev.Kind == runproto.EventExecuteReply {
+			if ev.ID != id {
+				c.t.Fatalf("reply id %q, want %q", ev.ID, id)
+			}
+			return items
+		}
+	}
+}
+
+func summary(items []item) string {
+	var parts []string
+	for _, it := range items {
+		switch it.kind {
+		case "stdout", "stderr":
+			parts = append(parts, it.kind+":"+it.text)
+		case runproto.EventResult, runproto.EventDisplay:
+			parts = append(parts, it.kind+":"+it.ev.Display.Data["text/plain"].(string))
+		case runproto.EventError:
+			parts = append(parts, "error:"+it.ev.Error.Ename+":"+it.ev.Error.Evalue)
+		case runproto.EventExecuteReply:
+			parts = append(parts, "reply:"+it.ev.ExecuteReply.Status)
+		default:
+			parts = append(parts, it.kind)
+		}
+	}
+	return strings.Join(parts, "|")
+}
+
+func TestRunnerOrdersOutputAndEvents(t *testing.T) {
+	c := newRunnerClient(t)
+	tests := []struct {
+		code string
+		want string
+	}{
+		{`fmt.Println("before"); display.Markdown("*md*"); fmt.Println("after"); 6 * 7`,
+			"stdout:before\n|display_data:*md*|stdout:after\n|execute_result:42|reply:ok"},
+		{`fmt.Fprintln(os.Stderr, "to stderr")`, "stderr:to stderr\n|reply:ok"},
+		{`os.Stdout.WriteString("direct\n")`, "stdout:direct\n|execute_result:(7, nil)|reply:ok"},
+		{`fmt.Println("x"); panic("bad")`, "stdout:x\n|error:panic:bad|reply:error"},
+		{`y := undefinedName`, "error:CompileError:undefined: undefinedName|reply:error"},
+		{`strconv.Atoi("q")`, `execute_result:(0, strconv.Atoi: parsing "q": invalid syntax)|reply:ok`},
+	}
+	for i, tt := range tests {
+		got := summary(c.execute("m"+string(rune('a'+i)), tt.code, i+1, nil))
+		if got != tt.want {
+			t.Errorf("cell %q:\n got %s\nwant %s", tt.code, got, tt.want)
+		}
+	}
+}
+
+func TestRunnerUserExpressionsAndLedger(t *testing.T) {
+	c := newRunnerClient(t)
+	items := c.execute("u1", "n := 20\nfunc double(x int) int { return 2 * x }", 1, map[string]string{"a": "double(n)", "b": "nope("})
+	reply := items[len(items)-1].ev.ExecuteReply
+	a, _ := reply.UserExpressions["a"].(map[string]any)
+	if a["status"] != "ok" || a["data"].(map[string]any)["text/plain"] != "40" {
+		t.Errorf("user expression a = %v, want ok 40", a)
+	}
+	b, _ := reply.UserExpressions["b"].(map[string]any)
+	if b["status"] != "error" {
+		t.Errorf("user expression b = %v, want an error", b)
+	}
+}
+
+func TestRunnerRestoreReportsLostVariables(t *testing.T) {
+	// A first runner defines things; its ledger goes to a second runner.
+	c1 := newRunnerClient(t)
+	c1.send(runproto.Request{Kind: runproto.KindExecute, ID: "e1", Execute: &runproto.ExecuteRequest{
+		Code: "import \"strings\"\ntype Pt struct{ X, Y float64 }\nfunc norm1(p Pt) float64 { return p.X + p.Y }\ndata := []float64{1, 2}\nlabel := strings.ToUpper(\"ab\")", ExecutionCount: 1}})
+	var ledger json.RawMessage
+	for {
+		var ev runproto.Event
+		if err := runproto.ReadFrame(c1.events, &ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev.Kind == runproto.EventLedger {
+			ledger = ev.Ledger
+		}
+		if ev.Kind == runproto.EventExecuteReply {
+			if ev.ExecuteReply.Status != "ok" {
+				t.Fatalf("defining cell failed: %+v", ev.ExecuteReply)
+			}
+			break
+		}
+	}
+	c2 := newRunnerClient(t)
+	c2.send(runproto.Request{Kind: runproto.KindRestore, ID: "r", Restore: ledger})
+	var ev runproto.Event
+	for ev.Kind != runproto.EventRestored {
+		if err := runproto.ReadFrame(c2.events, &ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := strings.Join(ev.Restored.Lost, ","); got != "data,label" || ev.Restored.Err != "" {
+		t.Fatalf("restored = %+v, want lost data,label and no error", ev.Restored)
+	}
+	got := summary(c2.execute("e2", "norm1(Pt{1, 2}) + float64(len(data))", 2, nil))
+	if got != "execute_result:3|reply:ok" {
+		t.Errorf("after restore: %s", got)
+	}
+	got = summary(c2.execute("e3", "%replay\nlen(data)", 3, nil))
+	if !strings.Contains(got, "replaying In [1]") || !strings.HasSuffix(got, "execute_result:2|reply:ok") {
+		t.Errorf("after %%replay: %s", got)
+	}
+}
+
+func TestRunnerInterruptKeepsState(t *testing.T) {
+	c := newRunnerClient(t)
+	c.execute("i0", "counter := 0", 1, nil)
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		c.send(runproto.Request{Kind: runproto.KindInterrupt})
+	}()
+	got := summary(c.execute("i1", "for { counter++ }", 2, nil))
+	if got != "error:Interrupted:"+interruptedText+"|reply:error" {
+		t.Errorf("interrupted cell: %s", got)
+	}
+	got = summary(c.execute("i2", "counter > 0", 3, nil))
+	if got != "execute_result:true|reply:ok" {
+		t.Errorf("after interrupt: %s", got)
+	}
+}
