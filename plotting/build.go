@@ -309,6 +309,12 @@ func (f *Figure) build() (*built, error) {
 		p.NominalX(cats...)
 		p.X.Min, p.X.Max = -0.5, float64(len(cats))-0.5
 	}
+	if f.logX {
+		fixLogRange(&p.X, f.refs(kindVLine))
+	}
+	if f.logY {
+		fixLogRange(&p.Y, f.refs(kindHLine, kindSlope))
+	}
 	if f.xlim != nil {
 		p.X.Min, p.X.Max = f.xlim[0], f.xlim[1]
 	}
@@ -330,6 +336,38 @@ func (f *Figure) build() (*built, error) {
 		}
 	}
 	return out, nil
+}
+
+// refs returns the values of the reference lines of the given kinds.
+func (f *Figure) refs(kinds ...seriesKind) []float64 {
+	var v []float64
+	for _, s := range f.series {
+		for _, k := range kinds {
+			if s.kind == k {
+				v = append(v, s.value)
+			}
+		}
+	}
+	return v
+}
+
+// fixLogRange gives a log axis a positive, non-empty range when the data
+// do not: around the reference lines when there are no data, a decade
+// around a single value, 1..10 when there is nothing at all. (gonum/plot
+// would widen an empty range by ±1, which can reach zero.)
+func fixLogRange(a *plot.Axis, refs []float64) {
+	if math.IsInf(a.Min, 0) || math.IsInf(a.Max, 0) {
+		a.Min, a.Max = math.Inf(1), math.Inf(-1)
+		for _, r := range refs {
+			a.Min, a.Max = math.Min(a.Min, r), math.Max(a.Max, r)
+		}
+		if math.IsInf(a.Min, 0) {
+			a.Min, a.Max = 1, 10
+		}
+	}
+	if a.Min == a.Max {
+		a.Min, a.Max = a.Min/math.Sqrt(10), a.Max*math.Sqrt(10)
+	}
 }
 
 // addHeatmap adds m as a heatmap to p (row 0 on top, integer ticks) and

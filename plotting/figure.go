@@ -443,7 +443,8 @@ func (f *Figure) Density() *Figure {
 	return f
 }
 
-// Width sets the line width of the most recent series in points (0.1..20).
+// Width sets the line width of the most recent series in points (0.1..20);
+// for a scatter it sets the marker radius.
 func (f *Figure) Width(points float64) *Figure {
 	if !(points >= 0.1 && points <= 20) {
 		return f.fail(fmt.Errorf("plotting: Width(%g): must be in [0.1, 20] points", points))

@@ -296,3 +296,23 @@ func TestStringsDescribeCharts(t *testing.T) {
 		t.Errorf("Panels.String = %q, want %q", got, want)
 	}
 }
+
+func TestDegenerateRangesRender(t *testing.T) {
+	tests := map[string]*Figure{
+		"histogram of equal values": Hist([]float64{1, 1, 1}, 5, "h"),
+		"one point":                 Line([]float64{1}, []float64{2}, "p"),
+		"one point at 1, log-log":   Scatter([]float64{1}, []float64{1}, "p").LogLog(),
+		"only a horizontal line":    New().HLine(1, "h"),
+		"only a vertical line, log": New().VLine(10, "v").LogX(),
+		"only a slope, log-log":     New().Slope(1, 2, "s").LogLog(),
+		"empty, log-log":            New().LogLog(),
+		"empty":                     New(),
+		"tiny and huge values":      Line([]float64{0, 1e7}, []float64{-1e-7, 1e-7}, "b"),
+		"limits outside the data":   Line([]float64{0, 1}, []float64{0, 1}, "b").XLim(5, 6),
+	}
+	for name, f := range tests {
+		if _, err := f.RenderPNG(); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
