@@ -10,13 +10,19 @@ DPThreshold 1-D filter, conservative sensitivities, analytic Gaussian
 calibration, and the ledger split of the build spec. Random streams differ from
 the Go code, so individual runs differ; the work per inner step is the same.
 
-Usage: /usr/bin/python3 bench/numpy_prime.py [--n 100000] [--d 20] [--reps 10] [--count 5]
+Usage: /usr/bin/python3 bench/numpy_prime.py [--n 100000] [--d 20] [--reps 10] [--count 5] [--with-go]
 Prints the median wall time per PRIME run and per DP-mean run, over `count`
-batches of `reps` runs each (mirroring go test -benchtime Nx -count C).
+batches of `reps` runs each (mirroring go test -benchtime Nx -count C). With
+--with-go (run from anywhere; it uses the repository root) each NumPy batch is
+preceded by one `go test -bench` batch of BenchmarkPRIME and BenchmarkDPMean,
+so both sides see the same machine load, and a markdown ratio table is printed.
 """
 import argparse
 import math
+import os
+import re
 import statistics
+import subprocess
 import time
 
 import numpy as np
@@ -137,10 +143,11 @@ def prime(rng, X, alpha, eps, delta, R=10):
     iu = np.triu_indices(d)
 
     def release():
-        return Xc[S].mean(axis=0) + rng.normal(0, sig_out, d), iters
+        return Xs.mean(axis=0) + rng.normal(0, sig_out, d), iters
 
+    Xs = Xc
+    M, mu = cov_n(Xs, n)  # recomputed only when S changes, as in the Go code
     for _ in range(T1):
-        M, _ = cov_n(Xc[S], n)
         lam_s = op_norm_minus_i(M) + rng.laplace(0, lap_epoch)
         if len(S) < 0.55 * n:
             raise RuntimeError("too many removed")
@@ -150,8 +157,6 @@ def prime(rng, X, alpha, eps, delta, R=10):
         total = np.zeros((d, d))
         for _ in range(T2):
             iters += 1
-            Xs = Xc[S]
-            M, mu = cov_n(Xs, n)
             lam_t = op_norm_minus_i(M) + rng.laplace(0, lap_inner)
             if lam_t < 0.5 * lam_s:
                 break
@@ -175,6 +180,8 @@ def prime(rng, X, alpha, eps, delta, R=10):
             rm = np.zeros(len(S), dtype=bool)
             rm[np.flatnonzero(tail)] = tau[tail] >= z * rho
             S = S[~rm]
+            Xs = Xc[S]
+            M, mu = cov_n(Xs, n)
             if len(S) < 0.55 * n:
                 raise RuntimeError("too many removed")
     return release()
@@ -188,32 +195,77 @@ def dp_mean(rng, X, eps, delta, R=10):
     return mu + rng.normal(0, gaussian_sigma(2 * r / n, 0.9 * eps, 0.9 * delta), d)
 
 
+GO_BENCH = re.compile(r"^Benchmark(PRIME|DPMean)-\d+\s+\d+\s+([0-9.]+) ns/op(?:\s+([0-9.]+) inner-steps/op)?")
+
+
+def go_batch(reps):
+    """One `go test -bench` batch of the Go benchmarks (reps iterations each)."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = subprocess.run(["go", "test", "-run", "^$", "-bench", "^Benchmark(PRIME|DPMean)$",
+                          "-benchtime", f"{reps}x", "-count", "1", "./stdlib/robust"],
+                         cwd=root, check=True, capture_output=True, text=True).stdout
+    res = {}
+    for line in out.splitlines():
+        m = GO_BENCH.match(line)
+        if m:
+            res[m.group(1)] = (float(m.group(2)) / 1e6, float(m.group(3) or 0))
+    return res
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=100000)
     ap.add_argument("--d", type=int, default=20)
     ap.add_argument("--reps", type=int, default=10)
     ap.add_argument("--count", type=int, default=5)
+    ap.add_argument("--with-go", action="store_true",
+                    help="interleave `go test -bench` batches of the Go benchmarks and print a ratio table")
     a = ap.parse_args()
     gen = np.random.default_rng(1)
     nb = int(0.05 * a.n)
     X = gen.standard_normal((a.n, a.d))
     X[a.n - nb:] += 1.5
-    for name, fn in (("PRIME", lambda rng: prime(rng, X, 0.05, 10, 0.01)[0]),
-                     ("DPMean", lambda rng: dp_mean(rng, X, 10, 0.01))):
-        batches, errs, seed = [], [], 0
-        for _ in range(a.count):
+    fns = {"PRIME": lambda rng: prime(rng, X, 0.05, 10, 0.01),
+           "DPMean": lambda rng: (dp_mean(rng, X, 10, 0.01), 0)}
+    times = {k: [] for k in fns}
+    steps = {k: [] for k in fns}
+    errs = {k: [] for k in fns}
+    gotimes = {k: [] for k in fns}
+    gosteps = {k: [] for k in fns}
+    seed = 0
+    for _ in range(a.count):
+        if a.with_go:
+            for k, (ms, st) in go_batch(a.reps).items():
+                gotimes[k].append(ms)
+                gosteps[k].append(st)
+        for k, fn in fns.items():
             t0 = time.perf_counter()
+            its = 0
             for _ in range(a.reps):
                 seed += 1
-                errs.append(float(np.linalg.norm(fn(np.random.default_rng(seed)))))
-            batches.append((time.perf_counter() - t0) / a.reps)
-        steps = ""
-        if name == "PRIME":
-            its = [prime(np.random.default_rng(s), X, 0.05, 10, 0.01)[1] for s in range(1, 6)]
-            steps = f"  inner-steps/op {statistics.mean(its):.1f}"
-        print(f"NumPy{name}  d={a.d} n={a.n}  median {statistics.median(batches) * 1e3:.1f} ms/op "
-              f"(batches: {', '.join(f'{b * 1e3:.1f}' for b in batches)})  mean l2 error {statistics.mean(errs):.4f}{steps}")
+                est, it = fn(np.random.default_rng(seed))
+                its += it
+                errs[k].append(float(np.linalg.norm(est)))
+            times[k].append((time.perf_counter() - t0) / a.reps * 1e3)
+            steps[k].append(its / a.reps)
+    for k in fns:
+        extra = f"  inner-steps/op {statistics.mean(steps[k]):.1f}" if k == "PRIME" else ""
+        print(f"NumPy{k}  d={a.d} n={a.n}  median {statistics.median(times[k]):.1f} ms/op "
+              f"(batches: {', '.join(f'{t:.1f}' for t in times[k])})  mean l2 error {statistics.mean(errs[k]):.4f}{extra}")
+    if a.with_go:
+        for k in fns:
+            print(f"Go{k}  median {statistics.median(gotimes[k]):.1f} ms/op "
+                  f"(batches: {', '.join(f'{t:.1f}' for t in gotimes[k])})")
+        print()
+        print("| benchmark (d = %d, n = %d) | Go ms/op (median) | NumPy ms/op (median) | NumPy / Go | Go ms per inner step | NumPy ms per inner step | ratio per step |" % (a.d, a.n))
+        print("|---|---|---|---|---|---|---|")
+        for k in fns:
+            g, p = statistics.median(gotimes[k]), statistics.median(times[k])
+            if k == "PRIME":
+                gs, ps = statistics.mean(gosteps[k]), statistics.mean(steps[k])
+                print(f"| {k} | {g:.1f} | {p:.1f} | {p / g:.2f} | {g / gs:.1f} ({gs:.1f} steps) | {p / ps:.1f} ({ps:.1f} steps) | {(p / ps) / (g / gs):.2f} |")
+            else:
+                print(f"| {k} | {g:.1f} | {p:.1f} | {p / g:.2f} | | | |")
 
 
 if __name__ == "__main__":
