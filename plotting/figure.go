@@ -26,7 +26,6 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"strconv"
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
@@ -90,22 +89,6 @@ type Figure struct {
 // New returns an empty figure of the default size (6×4 inches).
 func New() *Figure {
 	return &Figure{width: display.DefaultWidth, height: display.DefaultHeight, format: display.FormatPNG, legend: "top-right"}
-}
-
-// String describes the figure (its title and series) in one line.
-func (f *Figure) String() string {
-	kinds := make([]string, len(f.series))
-	for i, s := range f.series {
-		kinds[i] = kindNames[s.kind]
-		if s.label != "" {
-			kinds[i] += " " + strconv.Quote(s.label)
-		}
-	}
-	s := fmt.Sprintf("plotting.Figure %q [%s]", f.title, strings.Join(kinds, ", "))
-	if f.err != nil {
-		s += " error: " + f.err.Error()
-	}
-	return s
 }
 
 // Err returns the first error recorded while building the figure.

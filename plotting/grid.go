@@ -57,11 +57,6 @@ func Grid(cols int, panels ...*Figure) *Panels {
 
 func (g *Panels) rows() int { return (len(g.panels) + g.cols - 1) / g.cols }
 
-// String describes the grid in one line.
-func (g *Panels) String() string {
-	return fmt.Sprintf("plotting.Panels %q: %d panels in %d columns", g.title, len(g.panels), g.cols)
-}
-
 // Err returns the error that prevents drawing the grid.
 func (g *Panels) Err() error { return g.err }
 
