@@ -62,6 +62,7 @@ func init() {
 		"Table":           reflect.ValueOf(display.Table),
 		"TableBundle":     reflect.ValueOf(display.TableBundle),
 		"TextBundle":      reflect.ValueOf(display.TextBundle),
+		"TextSink":        reflect.ValueOf(display.TextSink),
 
 		// type definitions
 		"Bundle":      reflect.ValueOf((*display.Bundle)(nil)),

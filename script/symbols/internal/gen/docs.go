@@ -27,11 +27,17 @@ func packageDoc(importPath string, files []string) (apidoc.Package, error) {
 		}
 		parsed = append(parsed, af)
 	}
-	d, err := doc.NewFromFiles(fset, parsed, importPath)
+	// the builtin package documents lower-case names (append, len, ...)
+	all := importPath == "builtin"
+	var mode doc.Mode
+	if all {
+		mode = doc.AllDecls
+	}
+	d, err := doc.NewFromFiles(fset, parsed, importPath, mode)
 	if err != nil {
 		return apidoc.Package{}, err
 	}
-	x := docExtractor{fset: fset}
+	x := docExtractor{fset: fset, all: all}
 	for _, f := range d.Funcs {
 		x.fn("", f)
 	}
@@ -45,6 +51,7 @@ func packageDoc(importPath string, files []string) (apidoc.Package, error) {
 
 type docExtractor struct {
 	fset    *token.FileSet
+	all     bool // keep unexported names too
 	members []apidoc.Member
 }
 
@@ -101,7 +108,7 @@ func (x *docExtractor) values(vs []*doc.Value, kind string) {
 				text = spec.Comment.Text()
 			}
 			for _, n := range spec.Names {
-				if n.IsExported() {
+				if n.IsExported() || x.all {
 					x.add(n.Name, kind, sig, text)
 				}
 			}
