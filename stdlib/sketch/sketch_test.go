@@ -615,3 +615,45 @@ func TestMergeCheck(t *testing.T) {
 		t.Errorf("workers = 0: err = %v", err)
 	}
 }
+
+// SK-9 on large vectors, where TopK prefilters with a sampled threshold: the result must
+// still equal a stable full sort, including runs of tied magnitudes at the boundary.
+func TestSK9TopKLargeVectorsAgainstSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 9))
+	var sel Selector
+	for trial := 0; trial < 40; trial++ {
+		d := 8192 + rng.IntN(40000)
+		v := make([]float64, d)
+		coarse := trial%2 == 0 // few distinct magnitudes: heavy ties
+		for i := range v {
+			switch {
+			case rng.Float64() < 0.1:
+			case coarse:
+				v[i] = float64(rng.IntN(7) - 3)
+			default:
+				v[i] = rng.NormFloat64() * math.Pow(float64(i%97+1), -0.5)
+			}
+		}
+		if trial%5 == 0 {
+			v[rng.IntN(d)] = math.NaN()
+		}
+		k := 1 + rng.IntN(d/16)
+		if trial%3 == 0 {
+			k = 1 + rng.IntN(d) // beyond the prefilter's range
+		}
+		order := make([]int, d)
+		for i := range order {
+			order[i] = i
+		}
+		sort.SliceStable(order, func(a, b int) bool { return key(v[order[a]]) > key(v[order[b]]) })
+		got := sel.TopK(v, k, nil)
+		if len(got) != k {
+			t.Fatalf("trial %d: %d indices, want %d", trial, len(got), k)
+		}
+		for i := range got {
+			if got[i] != order[i] {
+				t.Fatalf("trial %d (d %d, k %d, coarse %v): position %d got %d, want %d", trial, d, k, coarse, i, got[i], order[i])
+			}
+		}
+	}
+}

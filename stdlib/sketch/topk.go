@@ -28,8 +28,10 @@ func TopKIndices(v []float64, k int) ([]int, error) {
 // Selector computes exact top-k index sets and keeps its scratch space between calls, so
 // repeated selections over vectors of one size allocate nothing. The zero value is ready.
 type Selector struct {
-	keys []float64
-	rng  uint64
+	keys   []float64
+	cand   []int
+	sample []float64
+	rng    uint64
 }
 
 // TopK is TopKIndices with reusable scratch: it appends the result to dst[:0] and returns it.
@@ -39,6 +41,9 @@ func (sel *Selector) TopK(v []float64, k int, dst []int) []int {
 	k = max(0, min(k, len(v)))
 	if k == 0 {
 		return dst
+	}
+	if idx, ok := sel.prefiltered(v, k, dst); ok {
+		return idx
 	}
 	if cap(sel.keys) < len(v) {
 		sel.keys = make([]float64, len(v))
@@ -72,6 +77,64 @@ func (sel *Selector) TopK(v []float64, k int, dst []int) []int {
 		return dst[a] < dst[b]
 	})
 	return dst
+}
+
+// prefiltered handles large vectors with k ≪ len(v): a strided sample of 1024 keys gives a
+// threshold t0 a little below the expected k-th largest key; if at least k keys reach t0,
+// the top k are among them and only those are selected (exactly, with the same tie rule),
+// otherwise ok is false and the caller selects over all of v.
+func (sel *Selector) prefiltered(v []float64, k int, dst []int) ([]int, bool) {
+	const m = 1024
+	n := len(v)
+	if n < 8*m || k*16 > n {
+		return nil, false
+	}
+	rank := 2*k*m/n + 8 // 0-based rank in the sample, about twice the expected share of the top k
+	sample := sel.sample[:0]
+	stride := n / m
+	for q := 0; q < m; q++ {
+		sample = append(sample, key(v[q*stride]))
+	}
+	sel.sample = sample
+	t0 := sel.kthLargest(sample, rank)
+	cand := sel.cand[:0]
+	keys := sel.keys[:0]
+	for i, x := range v {
+		if kx := key(x); kx >= t0 {
+			cand = append(cand, i)
+			keys = append(keys, kx)
+		}
+	}
+	sel.cand, sel.keys = cand, keys
+	if len(cand) < k {
+		return nil, false
+	}
+	work := append(sel.sample[:0], keys...)
+	sel.sample = work
+	thr := sel.kthLargest(work, k-1)
+	above := 0
+	for _, kx := range keys {
+		if kx > thr {
+			above++
+		}
+	}
+	ties := k - above
+	for q, kx := range keys {
+		if kx > thr {
+			dst = append(dst, cand[q])
+		} else if kx == thr && ties > 0 {
+			dst = append(dst, cand[q])
+			ties--
+		}
+	}
+	sort.Slice(dst, func(a, b int) bool {
+		x, y := key(v[dst[a]]), key(v[dst[b]])
+		if x != y {
+			return x > y
+		}
+		return dst[a] < dst[b]
+	})
+	return dst, true
 }
 
 // next is a xorshift generator used only to choose pivots; the selected value does not
