@@ -303,12 +303,13 @@ func TestTableShapes(t *testing.T) {
 		caption string
 		wantErr string
 	}{
-		{"structs", []row{{"a", 1, "x"}}, []string{"Name", "Score", "note"}, []string{"a", "1", "x"}, "1 rows × 3 columns", ""},
+		{"structs", []row{{"a", 1, "x"}}, []string{"Name", "Score", "note"}, []string{"a", "1", "x"}, "1 row × 3 columns", ""},
 		{"array of structs", [2]row{{"a", 1, ""}, {"b", 2, ""}}, []string{"Name"}, []string{"b", "2"}, "2 rows × 3 columns", ""},
 		{"maps (union of keys)", []map[string]any{{"k": 1, "z": "q"}, {"a": true}}, []string{"a", "k", "z"}, []string{"true", "q"}, "2 rows × 3 columns", ""},
 		{"string grid with header", [][]string{{"name", "value"}, {"lr", "0.1"}, {"bs", "32"}}, []string{"name", "value"}, []string{"lr", "32"}, "2 rows × 2 columns", ""},
-		{"numbers grid", [][]float64{{1, 2}, {3, 4}}, []string{"1", "2"}, []string{"3", "4"}, "1 rows × 2 columns", ""},
-		{"scalars", []int{7, 8}, []string{"value"}, []string{"7", "8"}, "2 rows × 1 columns", ""},
+		{"numbers grid (no header)", [][]float64{{1, 2}, {3, 4}}, []string{"0", "1"}, []string{"1", "4"}, "2 rows × 2 columns", ""},
+		{"mixed grid with string header", [][]any{{"n", "err"}, {10, 0.5}}, []string{"n", "err"}, []string{"10", "0.5"}, "1 row × 2 columns", ""},
+		{"scalars", []int{7, 8}, []string{"value"}, []string{"7", "8"}, "2 rows × 1 column", ""},
 		{"map", map[int]string{2: "b", 1: "a"}, []string{"key", "value"}, []string{"a", "b"}, "map with 2 entries", ""},
 		{"struct", row{"s", 1, ""}, []string{"field", "value"}, []string{"Name", "s"}, "display.row", ""},
 		{"abridged", many, []string{"Name"}, []string{"r0", "r39", "r90", "r99", "… 50 more rows …"}, "100 rows × 3 columns", ""},

@@ -31,7 +31,8 @@ type grid struct {
 // TableBundle renders rows as an HTML table (plus an aligned text table).
 // Accepted shapes: a slice or array of structs or struct pointers (one
 // column per field), of maps (one column per key, the union of keys), of
-// slices ([][]string and friends: the first row is the header), of scalars
+// slices ([][]string, [][]any, [][]float64: a first row of strings is the
+// header, otherwise columns are numbered), of scalars
 // (one value column); a map (key and value columns); a struct (field and
 // value columns); a mat.Matrix. Long tables are abridged with the full shape
 // named in the caption.
@@ -159,7 +160,7 @@ func sliceGrid(v reflect.Value, headerRow bool) (*grid, error) {
 		}
 	case reflect.Slice, reflect.Array:
 		start := 0
-		if headerRow && n > 0 {
+		if headerRow && n > 0 && allStrings(indirect(v.Index(0))) {
 			g.header = cellRow(indirect(v.Index(0)))
 			start = 1
 			pick = rowPicker(n - 1)
@@ -188,9 +189,23 @@ func sliceGrid(v reflect.Value, headerRow bool) (*grid, error) {
 			g.rows = append(g.rows, []string{cellText(v.Index(i))})
 		}
 	}
-	g.caption = fmt.Sprintf("%d rows × %d columns", n, len(g.header))
+	g.caption = count(n, "row", "rows") + " × " + count(len(g.header), "column", "columns")
 	g.markGap(n)
 	return g, nil
+}
+
+// allStrings reports whether a row holds only strings (so it can be a
+// header).
+func allStrings(row reflect.Value) bool {
+	if !row.IsValid() || (row.Kind() != reflect.Slice && row.Kind() != reflect.Array) || row.Len() == 0 {
+		return false
+	}
+	for j := range row.Len() {
+		if c := indirect(row.Index(j)); !c.IsValid() || c.Kind() != reflect.String {
+			return false
+		}
+	}
+	return true
 }
 
 func anyValid(v reflect.Value) bool {
@@ -248,7 +263,7 @@ func mapGrid(v reflect.Value) *grid {
 	for _, i := range rowPicker(len(keys)) {
 		g.rows = append(g.rows, []string{cellText(keys[i]), cellText(v.MapIndex(keys[i]))})
 	}
-	g.caption = fmt.Sprintf("map with %d entries", len(keys))
+	g.caption = "map with " + count(len(keys), "entry", "entries")
 	g.markGap(len(keys))
 	return g
 }
@@ -334,6 +349,14 @@ func (g *grid) text() string {
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// count writes n with the singular or plural noun.
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func runeLen(s string) int { return len([]rune(s)) }
