@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -175,4 +176,49 @@ func TestProgressAndHandleStrings(t *testing.T) {
 	if b, _ := Render(h); b.Text() != "display "+h.ID() {
 		t.Errorf("Render(handle) = %q", b.Text())
 	}
+}
+
+func TestProgressConcurrentAdds(t *testing.T) {
+	sink := &fakeSink{interactive: true}
+	clock := &syncClock{t: time.Unix(0, 0)}
+	p := newProgress(800, "parallel", sink, nil, clock.now)
+	done := make(chan struct{})
+	for range 8 {
+		go func() {
+			for range 100 {
+				clock.advance(time.Millisecond)
+				p.Add(1)
+			}
+			done <- struct{}{}
+		}()
+	}
+	for range 8 {
+		<-done
+	}
+	p.Done()
+	if p.Count() != 800 {
+		t.Errorf("Count = %d, want 800", p.Count())
+	}
+	calls := sink.snapshot()
+	if !strings.Contains(calls[len(calls)-1].bundle.Text(), "800/800 (100%)") {
+		t.Errorf("final bar %q", calls[len(calls)-1].bundle.Text())
+	}
+}
+
+// syncClock is a fakeClock safe for concurrent use.
+type syncClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *syncClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *syncClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
 }
