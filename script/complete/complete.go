@@ -25,6 +25,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gonote/gonote/script/symbols"
 	"github.com/gonote/gonote/script/symbols/apidoc"
@@ -90,6 +91,8 @@ type Engine struct {
 	auto   map[string][]string     // package name -> auto-imported paths (symbols.Packages)
 	names  []string                // sorted package names, for completion
 	types  map[string]reflect.Type // "path.Name" -> compiled type
+
+	last atomic.Pointer[snapshot] // index of the last Globals slice seen
 
 	docsOnce sync.Once
 	docs     *apidoc.Index
@@ -215,14 +218,24 @@ func (e *Engine) packageDoc(path string) (*apidoc.Package, bool) {
 type snapshot struct {
 	globals map[string]*Global
 	order   []string
+	src     *Global // first element of the slice it was built from
+	n       int
 }
 
+// snapshot indexes the session's Globals. The index is reused while the
+// session returns the same slice (same first element and length), which it
+// does between cells.
 func (e *Engine) snapshot() *snapshot {
-	s := &snapshot{globals: map[string]*Global{}}
 	if e.session == nil {
-		return s
+		return &snapshot{globals: map[string]*Global{}}
 	}
 	gs := e.session.Globals()
+	if len(gs) > 0 {
+		if last := e.last.Load(); last != nil && last.src == &gs[0] && last.n == len(gs) {
+			return last
+		}
+	}
+	s := &snapshot{globals: make(map[string]*Global, len(gs)), order: make([]string, 0, len(gs)), n: len(gs)}
 	for i := range gs {
 		g := &gs[i]
 		if g.Name == "" || g.Name == "_" {
@@ -232,6 +245,10 @@ func (e *Engine) snapshot() *snapshot {
 			s.order = append(s.order, g.Name)
 		}
 		s.globals[g.Name] = g // later entries win, as later cells do
+	}
+	if len(gs) > 0 {
+		s.src = &gs[0]
+		e.last.Store(s)
 	}
 	return s
 }

@@ -74,7 +74,7 @@ func (e *Engine) Complete(code string, cursorPos int) CompleteReply {
 	case inCode:
 		if start > 0 && code[start-1] == '.' {
 			if xs := exprBefore(code, start-1); xs >= 0 {
-				cands = e.memberCandidates(code, end, code[xs:start-1])
+				cands = e.memberCandidates(code, end, code[xs:start-1], prefix)
 			}
 		} else if start == end || !startsWithDigit(prefix) {
 			cands = e.nameCandidates(code, end)
@@ -194,7 +194,9 @@ func (e *Engine) pathCandidates() []candidate {
 }
 
 // memberCandidates lists the members of the expression before the dot.
-func (e *Engine) memberCandidates(code string, end int, expr string) []candidate {
+// Only members that may match prefix get their signature looked up.
+func (e *Engine) memberCandidates(code string, end int, expr, prefix string) []candidate {
+	keep := mayMatch(prefix)
 	x := parseExpr(expr)
 	if x == nil {
 		return nil
@@ -203,23 +205,31 @@ func (e *Engine) memberCandidates(code string, end int, expr string) []candidate
 	t := r.eval(x)
 	switch {
 	case t.pkgs != nil:
-		return e.packageCandidates(t.pkgs)
+		return e.packageCandidates(t.pkgs, keep)
 	case t.rt != nil:
-		if t.isType {
-			return e.rtMembers(t.rt, true)
-		}
-		return e.rtMembers(t.rt, false)
+		return e.rtMembers(t.rt, t.isType, keep)
 	case t.texpr != nil:
 		return r.texprCandidates(t.texpr)
 	}
 	return nil
 }
 
-func (e *Engine) packageCandidates(paths []string) []candidate {
+// mayMatch returns a cheap test that keeps every name filter could keep.
+func mayMatch(prefix string) func(string) bool {
+	lp := strings.ToLower(prefix)
+	return func(name string) bool {
+		return len(name) >= len(lp) && strings.ToLower(name[:len(lp)]) == lp
+	}
+}
+
+func (e *Engine) packageCandidates(paths []string, keep func(string) bool) []candidate {
 	var cands []candidate
 	for _, p := range paths {
 		pi := e.pkgs[p]
 		for _, m := range pi.members {
+			if !keep(m.name) {
+				continue
+			}
 			c := candidate{name: m.name}
 			switch m.kind {
 			case "func":
@@ -266,7 +276,7 @@ func kindWord(t reflect.Type) string {
 
 // rtMembers lists exported fields and methods of a compiled type. For a
 // type expression (isType) only methods are listed (method expressions).
-func (e *Engine) rtMembers(t reflect.Type, isType bool) []candidate {
+func (e *Engine) rtMembers(t reflect.Type, isType bool, keep func(string) bool) []candidate {
 	var cands []candidate
 	st := t
 	if st.Kind() == reflect.Pointer {
@@ -274,7 +284,7 @@ func (e *Engine) rtMembers(t reflect.Type, isType bool) []candidate {
 	}
 	if st.Kind() == reflect.Struct && !isType {
 		for _, f := range reflect.VisibleFields(st) {
-			if !f.IsExported() {
+			if !f.IsExported() || !keep(f.Name) {
 				continue
 			}
 			if hidden := fieldHidden(st, f); hidden {
@@ -290,7 +300,7 @@ func (e *Engine) rtMembers(t reflect.Type, isType bool) []candidate {
 	named := namedOf(t)
 	for i := 0; i < mt.NumMethod(); i++ {
 		m := mt.Method(i)
-		if !m.IsExported() {
+		if !m.IsExported() || !keep(m.Name) {
 			continue
 		}
 		sig := ""
