@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -70,7 +71,7 @@ func (t *Task) checkKq(kq int) error {
 //
 // The products run in float32 (about twice the speed of float64 in gonum's
 // pure-Go BLAS); a query whose float32 margin z_k(k) − max_{j≠k} z_j(k) is
-// within twice the rounding-error bound (d+3)·2⁻²⁴·‖x_k‖·max_j ‖Wᵀy_j‖ is
+// within twice the rounding-error bound (d+3)·2⁻²⁴·‖W x_k‖·max_j ‖y_j‖ is
 // decided again in float64, so the result is the float64 decision.
 func (t *Task) Recovered(W mat.Matrix, kq int) ([]bool, error) {
 	return t.RecoveredCtx(context.Background(), W, kq)
@@ -85,36 +86,30 @@ func (t *Task) RecoveredCtx(ctx context.Context, W mat.Matrix, kq int) ([]bool, 
 		return nil, err
 	}
 	d, n := t.D, t.N
-	var wty mat.Dense
-	wty.Mul(W.T(), t.Y) // d×N; the logits of query i are x_iᵀ (Wᵀ Y)
-	raw := wty.RawMatrix()
-	w32 := make([]float32, d*n)
-	colNorm2 := make([]float64, n)
-	for r := 0; r < d; r++ {
-		row := raw.Data[r*raw.Stride : r*raw.Stride+n]
-		for j, v := range row {
-			w32[r*n+j] = float32(v)
-			colNorm2[j] += v * v
+	// Row k of M = X_qᵀ Wᵀ is (W x_k)ᵀ; the logits of query k are M_k Y.
+	var mq mat.Dense
+	mq.Mul(t.xt.Slice(0, kq, 0, d), W.T())
+	raw := mq.RawMatrix()
+	m32 := make([]float32, kq*d)
+	for k := 0; k < kq; k++ {
+		for r, v := range raw.Data[k*raw.Stride : k*raw.Stride+d] {
+			m32[k*d+r] = float32(v)
 		}
 	}
-	maxCol := 0.0
-	for _, v := range colNorm2 {
-		maxCol = math.Max(maxCol, v)
-	}
-	maxCol = math.Sqrt(maxCol)
 	const u32 = 1.0 / (1 << 24)
 	rec := make([]bool, kq)
 	nb := min(queryBlock, kq)
 	z := make([]float32, nb*n)
 	z64 := make([]float64, n)
+	yg := blas64.General{Rows: d, Cols: n, Stride: n, Data: t.Y.RawMatrix().Data}
 	for k0 := 0; k0 < kq; k0 += queryBlock {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("assocmem: recovery: %w", err)
 		}
 		m := min(queryBlock, kq-k0)
 		blas32.Gemm(blas.NoTrans, blas.NoTrans, 1,
-			blas32.General{Rows: m, Cols: d, Stride: d, Data: t.xt32[k0*d : (k0+m)*d]},
-			blas32.General{Rows: d, Cols: n, Stride: n, Data: w32},
+			blas32.General{Rows: m, Cols: d, Stride: d, Data: m32[k0*d : (k0+m)*d]},
+			blas32.General{Rows: d, Cols: n, Stride: n, Data: t.y32},
 			0, blas32.General{Rows: m, Cols: n, Stride: n, Data: z[:m*n]})
 		for q := 0; q < m; q++ {
 			k := k0 + q
@@ -126,15 +121,15 @@ func (t *Task) RecoveredCtx(ctx context.Context, W mat.Matrix, kq int) ([]bool, 
 					other = float64(v)
 				}
 			}
-			bound := 2 * float64(d+3) * u32 * t.xn[k] * maxCol * 1.01
+			mk := raw.Data[k*raw.Stride : k*raw.Stride+d]
+			bound := 2 * float64(d+3) * u32 * floats.Norm(mk, 2) * t.ymax * 1.01
 			margin := own - other
 			if math.Abs(margin) > bound {
 				rec[k] = margin > 0
 				continue
 			}
 			// Too close to call in float32: redo this query in float64.
-			blas64.Gemv(blas.Trans, 1, blas64.General{Rows: d, Cols: n, Stride: raw.Stride, Data: raw.Data},
-				blas64.Vector{N: d, Inc: 1, Data: t.xt.RawRowView(k)}, 0, blas64.Vector{N: n, Inc: 1, Data: z64})
+			blas64.Gemv(blas.Trans, 1, yg, blas64.Vector{N: d, Inc: 1, Data: mk}, 0, blas64.Vector{N: n, Inc: 1, Data: z64})
 			rec[k] = strictArgmax(z64, k)
 		}
 	}

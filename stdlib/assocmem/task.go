@@ -32,8 +32,8 @@ type Task struct {
 
 	cdf  []float64  // cumulative sums of P, for inverse-CDF sampling
 	xt   *mat.Dense // N×d copy of Xᵀ: query blocks are contiguous rows
-	xt32 []float32  // xt in float32 for the recovery screen
-	xn   []float64  // ‖x_i‖ for the screen's error bound
+	y32  []float32  // Y in float32 (d×N, row-major) for the recovery screen
+	ymax float64    // max_j ‖y_j‖, for the screen's error bound
 	ybar []float64  // mean output embedding (1/N) Σ_j y_j
 }
 
@@ -103,16 +103,16 @@ func NewTask(d, n int, alpha float64, rng *rand.Rand) (*Task, error) {
 		t.cdf[i] = acc
 	}
 	t.xt = mat.DenseCopyOf(t.X.T())
-	t.xt32 = make([]float32, n*d)
-	t.xn = make([]float64, n)
-	for i := 0; i < n; i++ {
-		row := t.xt.RawRowView(i)
-		s := 0.0
-		for r, v := range row {
-			t.xt32[i*d+r] = float32(v)
-			s += v * v
+	t.y32 = make([]float32, d*n)
+	yn2 := make([]float64, n)
+	for r := 0; r < d; r++ {
+		for j, v := range t.Y.RawRowView(r) {
+			t.y32[r*n+j] = float32(v)
+			yn2[j] += v * v
 		}
-		t.xn[i] = math.Sqrt(s)
+	}
+	for _, v := range yn2 {
+		t.ymax = math.Max(t.ymax, math.Sqrt(v))
 	}
 	t.ybar = make([]float64, d)
 	for r := 0; r < d; r++ {
