@@ -234,11 +234,26 @@ func (f *formatter) structure(v reflect.Value, depth int) {
 		if i > 0 {
 			f.b.WriteString(", ")
 		}
-		f.b.WriteString(t.Field(i).Name)
+		f.b.WriteString(fieldName(t, i))
 		f.b.WriteString(": ")
 		f.value(v.Field(i), depth+1, false)
 	}
 	f.b.WriteByte('}')
+}
+
+// fieldName is the name shown for field i of struct type t. yaegi builds
+// the types of structs defined in cells as unnamed struct types and exports
+// their lower-case fields by prefixing "X" (seed -> Xseed); the prefix is
+// removed again for unnamed struct types.
+func fieldName(t reflect.Type, i int) string {
+	name := t.Field(i).Name
+	if t.Name() != "" || len(name) < 2 || name[0] != 'X' {
+		return name
+	}
+	if c := name[1]; c == '_' || ('a' <= c && c <= 'z') {
+		return name[1:]
+	}
+	return name
 }
 
 // sortedKeys returns a map's keys in a stable order: numerically for

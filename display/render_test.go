@@ -375,6 +375,8 @@ func anonymousRows() any {
 	typ := reflect.StructOf([]reflect.StructField{
 		{Name: "Seed", Type: reflect.TypeOf(0)},
 		{Name: "Loss", Type: reflect.TypeOf(0.0)},
+		{Name: "Xnote", Type: reflect.TypeOf("")}, // yaegi's export of a field "note"
+		{Name: "XY", Type: reflect.TypeOf(0)},     // a real exported name
 	})
 	s := reflect.MakeSlice(reflect.SliceOf(typ), 2, 2)
 	for i := range 2 {
@@ -391,14 +393,14 @@ func TestRenderAnonymousStructs(t *testing.T) {
 		t.Fatal("slice of anonymous structs not rendered as a table")
 	}
 	html := b.Data[MIMEHTML].(string)
-	for _, s := range []string{"<th>Seed</th>", "<th>Loss</th>", "<td>2</td>", "<td>0.5</td>"} {
+	for _, s := range []string{"<th>Seed</th>", "<th>Loss</th>", "<th>note</th>", "<th>XY</th>", "<td>2</td>", "<td>0.5</td>"} {
 		if !strings.Contains(html, s) {
 			t.Errorf("html lacks %q: %s", s, html)
 		}
 	}
 	one := reflect.ValueOf(rows).Index(0).Interface()
 	b, rich = Render(one)
-	if !rich || !strings.Contains(b.Data[MIMEHTML].(string), "<td>Loss</td><td>0.25</td>") || b.Text() != "{Seed: 1, Loss: 0.25}" {
+	if !rich || !strings.Contains(b.Data[MIMEHTML].(string), "<td>Loss</td><td>0.25</td>") || b.Text() != `{Seed: 1, Loss: 0.25, note: "", XY: 0}` {
 		t.Errorf("anonymous struct: rich=%v text=%q", rich, b.Text())
 	}
 }

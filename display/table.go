@@ -116,7 +116,7 @@ func sliceGrid(v reflect.Value, headerRow bool) (*grid, error) {
 	switch kind {
 	case reflect.Struct:
 		for i := range typ.NumField() {
-			g.header = append(g.header, typ.Field(i).Name)
+			g.header = append(g.header, fieldName(typ, i))
 		}
 		for _, i := range pick {
 			e := indirect(v.Index(i))
@@ -272,7 +272,7 @@ func structGrid(v reflect.Value) *grid {
 	t := v.Type()
 	g := &grid{header: []string{"field", "value"}, gapAfter: -1}
 	for i := range t.NumField() {
-		g.rows = append(g.rows, []string{t.Field(i).Name, cellText(v.Field(i))})
+		g.rows = append(g.rows, []string{fieldName(t, i), cellText(v.Field(i))})
 	}
 	if t.Name() != "" {
 		g.caption = t.String()
