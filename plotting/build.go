@@ -286,6 +286,11 @@ func (f *Figure) build() (*built, error) {
 			cv := &curve{fn: fn, style: lineStyle(col, width, s.dashed), logX: f.logX, logY: f.logY}
 			strokes = append(strokes, cv)
 			thumbs = []plot.Thumbnailer{cv}
+		case kindFunc:
+			col := colorOf(s)
+			cv := &curve{fn: safeFunc(s.fn), style: lineStyle(col, s.width, s.dashed), logX: f.logX, logY: f.logY}
+			strokes = append(strokes, cv)
+			thumbs = []plot.Thumbnailer{cv}
 		case kindVLine:
 			col := s.color
 			if col == nil {
@@ -336,6 +341,18 @@ func (f *Figure) build() (*built, error) {
 		}
 	}
 	return out, nil
+}
+
+// safeFunc turns a panic in a user's function into a skipped point.
+func safeFunc(fn func(float64) float64) func(float64) float64 {
+	return func(x float64) (y float64) {
+		defer func() {
+			if recover() != nil {
+				y = math.NaN()
+			}
+		}()
+		return fn(x)
+	}
 }
 
 // refs returns the values of the reference lines of the given kinds.

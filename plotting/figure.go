@@ -47,11 +47,12 @@ const (
 	kindVLine
 	kindSlope
 	kindHeatmap
+	kindFunc
 )
 
 var kindNames = map[seriesKind]string{
 	kindLine: "Line", kindScatter: "Scatter", kindBand: "Band", kindHist: "Hist", kindBars: "Bars",
-	kindHLine: "HLine", kindVLine: "VLine", kindSlope: "Slope", kindHeatmap: "Heatmap",
+	kindHLine: "HLine", kindVLine: "VLine", kindSlope: "Slope", kindHeatmap: "Heatmap", kindFunc: "Func",
 }
 
 // series is one recorded element of a figure.
@@ -66,6 +67,7 @@ type series struct {
 	value  float64   // HLine, VLine; Slope: c
 	power  float64   // Slope: k
 	matrix mat.Matrix
+	fn     func(float64) float64 // Func
 
 	color   color.Color // nil: next palette colour
 	dashed  bool
@@ -376,6 +378,17 @@ func (f *Figure) Slope(c, k float64, label string) *Figure {
 		return f.fail(fmt.Errorf("plotting: Slope %q: c = %g and k = %g must be finite", label, c, k))
 	}
 	return f.add(&series{kind: kindSlope, label: label, value: c, power: k, dashed: true})
+}
+
+// Func adds the curve y = fn(x) across the x range set by the other series
+// (or XLim), sampled evenly in the axis scale: a theory curve to compare
+// with measurements. Points where fn is not finite are skipped. It takes the
+// next series colour and does not widen the axes.
+func (f *Figure) Func(fn func(x float64) float64, label string) *Figure {
+	if fn == nil {
+		return f.fail(fmt.Errorf("plotting: Func %q: nil function", label))
+	}
+	return f.add(&series{kind: kindFunc, label: label, fn: fn})
 }
 
 // last returns the most recent series, for the style modifiers.

@@ -316,3 +316,31 @@ func TestChartsHaveNoStringMethod(t *testing.T) {
 		}
 	}
 }
+
+func TestFuncCurves(t *testing.T) {
+	xs, ys, _, _ := powerLaw(20)
+	base := func() *Figure { return Scatter(xs, ys, "measured").LogLog().Size(4, 3) }
+	plain, err := base().RenderPNG()
+	if err != nil {
+		t.Fatal(err)
+	}
+	withCurve, err := base().Func(func(x float64) float64 { return 2 / math.Sqrt(x) }, "theory").RenderPNG()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mean, changed, err := imageDiff(decode(t, plain), decode(t, withCurve)); err != nil || changed < maxChangedShare {
+		t.Errorf("the curve changed %.4f of the pixels (mean %.3f, err %v): not drawn", changed, mean, err)
+	}
+	panicky := func(x float64) float64 {
+		if x > 100 {
+			panic("out of domain")
+		}
+		return x
+	}
+	if _, err := base().Func(panicky, "partial").RenderPNG(); err != nil {
+		t.Errorf("a function that panics on part of the range: %v", err)
+	}
+	if err := New().Func(nil, "f").Err(); err == nil || !strings.Contains(err.Error(), `Func "f": nil function`) {
+		t.Errorf("nil function: err = %v", err)
+	}
+}
