@@ -1,9 +1,10 @@
 // Package plotting holds zero-boilerplate research charts built on
 // gonum/plot: line, scatter and band (mean ± confidence) series from plain
 // slices, histograms, bar charts with error bars, heatmaps of matrices with
-// a colour bar, reference lines and slope guides (y = c·x^k), log-log and
-// semi-log axes with power-of-ten ticks, grids of panels, one readable
-// theme, and rendering to display bundles (PNG at 2x, or SVG) and files.
+// a colour bar, reference lines, slope guides (y = c·x^k) and theory curves
+// (y = f(x)), log-log and semi-log axes with power-of-ten ticks, grids of
+// panels, one readable theme, and rendering to display bundles (PNG at 2x,
+// or SVG) and files.
 //
 // A Figure is a declarative description: builder methods record series and
 // settings and return the figure, so a cell can end with
