@@ -594,4 +594,11 @@ func TestPaperChecksErrors(t *testing.T) {
 	if got := NRecCurve(run[0]); len(got) != 1 || got[0] != 3 {
 		t.Fatalf("NRecCurve %v", got)
 	}
+	checks := Checks{{ID: "M9", Name: "a", Value: math.Inf(1), Lo: 16, Hi: math.Inf(1), Pass: true}, {ID: "M1", Name: "b", Value: 2.5, Lo: 10, Hi: math.Inf(1)}}
+	if v := checks.Values(); v["M9 a"] != "+Inf" || v["M1 b"] != 2.5 || checks.AllPass() {
+		t.Fatalf("Values %v, AllPass %v", v, checks.AllPass())
+	}
+	if h := checks.HTML(); !strings.Contains(h, "FAIL") || !strings.Contains(h, "[10, ∞]") {
+		t.Fatalf("HTML %s", h)
+	}
 }

@@ -47,11 +47,21 @@ func (c Checks) AllPass() bool {
 	return len(c) > 0
 }
 
-// Values maps "ID name" to the check's value (for machine-readable output).
-func (c Checks) Values() map[string]float64 {
-	out := make(map[string]float64, len(c))
+// Values maps "ID name" to the check's value, for machine-readable (JSON)
+// output; a non-finite value becomes the string "+Inf", "-Inf" or "NaN".
+func (c Checks) Values() map[string]any {
+	out := make(map[string]any, len(c))
 	for _, x := range c {
-		out[x.ID+" "+x.Name] = x.Value
+		var v any = x.Value
+		switch {
+		case math.IsNaN(x.Value):
+			v = "NaN"
+		case math.IsInf(x.Value, 1):
+			v = "+Inf"
+		case math.IsInf(x.Value, -1):
+			v = "-Inf"
+		}
+		out[x.ID+" "+x.Name] = v
 	}
 	return out
 }
