@@ -602,3 +602,32 @@ func TestPaperChecksErrors(t *testing.T) {
 		t.Fatalf("HTML %s", h)
 	}
 }
+
+// Minibatch training is reproducible from its Seed and differs from the
+// population-gradient run.
+func TestTrainMinibatchSeeded(t *testing.T) {
+	task := newTask(t, 8, 100, 1.5, 14)
+	cfg := TrainConfig{Method: "NS5", Eta: 2, Steps: 4, B: 16, Seed: 3}
+	a, err := Train(context.Background(), task, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := Train(context.Background(), task, cfg)
+	if !reflect.DeepEqual(a, b) {
+		t.Fatal("same Seed, different runs")
+	}
+	full := cfg
+	full.B = 0
+	f, _ := Train(context.Background(), task, full)
+	if reflect.DeepEqual(a, f) {
+		t.Fatal("B = 16 run equals the population-gradient run")
+	}
+	th1, err := TrainThresholded(context.Background(), task, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	th2, _ := TrainThresholded(context.Background(), task, cfg)
+	if len(th1) != 4 || !reflect.DeepEqual(th1[3].Capacity, th2[3].Capacity) || !math.IsNaN(th1[0].Loss) {
+		t.Fatalf("thresholded minibatch runs: %+v vs %+v", th1, th2)
+	}
+}
