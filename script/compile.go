@@ -116,13 +116,17 @@ func splitSegments(src string) ([]segment, error) {
 	depth := 0
 	cur := segment{start: -1}
 	lastEnd := 0
+	// header is true between for/if/switch/select and its opening brace,
+	// where explicit semicolons separate clauses, not statements.
+	header := false
 	for {
 		pos, tok, lit := s.Scan()
 		if tok == token.EOF {
 			break
 		}
 		off := file.Offset(pos)
-		if tok == token.SEMICOLON && depth == 0 {
+		if tok == token.SEMICOLON && depth == 0 && !(header && lit == ";") {
+			header = false
 			if cur.start >= 0 {
 				cur.end = lastEnd
 				segs = append(segs, cur)
@@ -130,11 +134,19 @@ func splitSegments(src string) ([]segment, error) {
 			}
 			continue
 		}
+		switch {
+		case depth == 0 && (tok == token.FOR || tok == token.IF || tok == token.SWITCH || tok == token.SELECT):
+			header = true
+		case depth == 0 && tok == token.LBRACE:
+			header = false
+		}
 		switch tok {
 		case token.LPAREN, token.LBRACK, token.LBRACE:
 			depth++
 		case token.RPAREN, token.RBRACK, token.RBRACE:
-			depth--
+			if depth > 0 {
+				depth-- // an unbalanced closer is left to the parser to report
+			}
 		}
 		if cur.start < 0 {
 			cur.start = off
@@ -153,6 +165,9 @@ func splitSegments(src string) ([]segment, error) {
 	if cur.start >= 0 {
 		cur.end = lastEnd
 		segs = append(segs, cur)
+	}
+	for i := range segs {
+		segs[i].end = min(segs[i].end, len(src))
 	}
 	if len(errs) > 0 {
 		e := errs[0]
@@ -207,6 +222,12 @@ func compileCell(src string, env compileEnv) (*plan, error) {
 		ps.last = i == len(segs)-1
 		parsed = append(parsed, ps)
 	}
+	c.intNames = map[string]bool{}
+	probe := &rewriter{c: c, intNames: c.intNames}
+	for _, ps := range parsed {
+		probe.ps = ps
+		probe.collectInts(ps.file)
+	}
 	for _, ps := range parsed {
 		if err := c.emit(ps); err != nil {
 			return nil, err
@@ -215,7 +236,45 @@ func compileCell(src string, env compileEnv) (*plan, error) {
 	if err := c.autoImports(parsed); err != nil {
 		return nil, err
 	}
+	p.Units = mergeDecls(p.Units)
 	return p, nil
+}
+
+// mergeDecls joins consecutive declaration units into one, so that
+// declarations of one cell may refer to each other in any order (as in a Go
+// file). Line numbers are kept by padding with newlines.
+func mergeDecls(units []unit) []unit {
+	var out []unit
+	for _, u := range units {
+		if n := len(out); n > 0 && u.Kind == unitDecl && out[n-1].Kind == unitDecl {
+			prev := &out[n-1]
+			end := prev.Line + strings.Count(prev.Src, "\n")
+			gap := u.Line - end
+			if gap < 1 {
+				gap = 1
+			}
+			prev.Src += strings.Repeat("\n", gap) + strings.Repeat(" ", u.Col-1) + u.Src
+			prev.Decls = append(prev.Decls, u.Decls...)
+			prev.Refs = append(prev.Refs, u.Refs...)
+			prev.VarNames = nil
+			allVars := true
+			for _, d := range prev.Decls {
+				if d.Kind != "var" {
+					allVars = false
+				}
+			}
+			if allVars {
+				for _, d := range prev.Decls {
+					if d.Name != "_" {
+						prev.VarNames = append(prev.VarNames, d.Name)
+					}
+				}
+			}
+			continue
+		}
+		out = append(out, u)
+	}
+	return out
 }
 
 type cellCompiler struct {
@@ -224,6 +283,7 @@ type cellCompiler struct {
 	plan       *plan
 	localNames map[string]bool // every name declared anywhere in the cell
 	imports    map[string]bool // package names imported by this cell
+	intNames   map[string]bool // names the cell's syntax shows hold integers
 }
 
 // parsedSegment is a segment with its AST.
@@ -277,6 +337,9 @@ func (c *cellCompiler) parseSegment(s segment) (*parsedSegment, error) {
 	if err != nil {
 		if el, ok := err.(scanner.ErrorList); ok && len(el) > 0 {
 			e := el[0]
+			if endLine := line + strings.Count(text, "\n"); e.Pos.Line > endLine {
+				return nil, &compileError{Line: endLine, Col: 1, Msg: "unexpected end of cell: an expression or a bracket is not complete"}
+			}
 			return nil, &compileError{Line: e.Pos.Line, Col: e.Pos.Column, Msg: e.Msg}
 		}
 		return nil, &compileError{Line: line, Col: col, Msg: err.Error()}

@@ -40,9 +40,7 @@ type rewriter struct {
 }
 
 func newRewriter(ps *parsedSegment, c *cellCompiler) *rewriter {
-	r := &rewriter{ps: ps, c: c, intNames: map[string]bool{}}
-	r.collectInts(ps.file)
-	return r
+	return &rewriter{ps: ps, c: c, intNames: c.intNames}
 }
 
 func (r *rewriter) replace(p1, p2 token.Pos, s string) {
@@ -59,17 +57,24 @@ func (r *rewriter) insert(off int, s string) {
 
 // render returns text[s:e] with the edits inside it applied.
 func (r *rewriter) render(s, e int) string {
-	return r.renderExcept(s, e, false)
+	return r.renderExcept(s, e, -1)
 }
 
-func (r *rewriter) renderExcept(s, e int, asPart bool) string {
-	edits := make([]edit, 0, len(r.edits))
-	for _, ed := range r.edits {
+// renderExcept renders text[s:e]; parent is the index of the edit whose
+// part this range is (-1 at the top): that edit, and a capture of exactly
+// this range, are not applied inside it.
+func (r *rewriter) renderExcept(s, e int, parent int) string {
+	type indexed struct {
+		edit
+		i int
+	}
+	edits := make([]indexed, 0, len(r.edits))
+	for i, ed := range r.edits {
 		if ed.start >= s && ed.end <= e {
-			if asPart && ed.capture && ed.start == s && ed.end == e {
+			if i == parent || (parent >= 0 && ed.capture && ed.start == s && ed.end == e) {
 				continue
 			}
-			edits = append(edits, ed)
+			edits = append(edits, indexed{ed, i})
 		}
 	}
 	sort.SliceStable(edits, func(i, j int) bool {
@@ -96,7 +101,7 @@ func (r *rewriter) renderExcept(s, e int, asPart bool) string {
 		b.WriteString(text[pos:ed.start])
 		for _, p := range ed.parts {
 			if p.sub {
-				b.WriteString(r.renderExcept(p.s, p.e, true))
+				b.WriteString(r.renderExcept(p.s, p.e, ed.i))
 			} else {
 				b.WriteString(p.lit)
 			}
@@ -247,7 +252,11 @@ func (r *rewriter) walk(root ast.Node, top bool) error {
 		switch x := n.(type) {
 		case *ast.AssignStmt:
 			if len(x.Lhs) == 2 && len(x.Rhs) == 1 && !inFunc() {
-				r.commaOK(x.Rhs[0])
+				if ix, ok := unparen(x.Rhs[0]).(*ast.IndexExpr); ok {
+					r.commaOKIndex(x, ix)
+				} else {
+					r.commaOK(x.Rhs[0])
+				}
 			}
 		case *ast.ValueSpec:
 			if len(x.Names) == 2 && len(x.Values) == 1 && !inFunc() {
@@ -283,6 +292,27 @@ func (r *rewriter) walk(root ast.Node, top bool) error {
 		return true
 	})
 	return err
+}
+
+// commaOKIndex rewrites v, ok := m[k] at the top level into two
+// statements, v := m[k]; ok := _gonote.Has(m, k), which yaegi runs
+// correctly (a multi-value form keeps a stale v for a missing key).
+func (r *rewriter) commaOKIndex(x *ast.AssignStmt, ix *ast.IndexExpr) {
+	op := " " + x.Tok.String() + " "
+	first := func(e ast.Expr) []part {
+		if id, ok := e.(*ast.Ident); ok && id.Name == "_" {
+			return []part{lit("_ = ")}
+		}
+		return []part{r.subN(e), lit(op)}
+	}
+	parts := first(x.Lhs[0])
+	parts = append(parts, r.subN(ix.X), lit("["), r.subN(ix.Index), lit("]; "))
+	if id, ok := x.Lhs[1].(*ast.Ident); ok && id.Name == "_" {
+		r.replaceParts(x.Pos(), x.End(), parts...)
+		return
+	}
+	parts = append(parts, r.subN(x.Lhs[1]), lit(op+rtName+".Has("), r.subN(ix.X), lit(", "), r.subN(ix.Index), lit(")"))
+	r.replaceParts(x.Pos(), x.End(), parts...)
 }
 
 // commaOK rewrites the right side of a two-value assignment in the global
@@ -446,37 +476,25 @@ func (r *rewriter) call(x *ast.CallExpr) {
 	r.replace(x.Fun.Pos(), x.Fun.End(), helper)
 }
 
-// deferred rewrites `go f(a, b)` (or a top-level defer) into a call of the
-// runtime with a closure, evaluating the function's arguments first as Go
-// does: { a0, a1 := a, b; _gonote.Go(func() { f(a0, a1) }) }.
+// deferred rewrites `go f(a, b)` (or a top-level defer) into a call of
+// the runtime, which evaluates the function and its arguments now, as Go
+// does, and calls it in a recovering goroutine (or at the end of the
+// cell): _gonote.GoCall(f, a, b). Builtins cannot be values: their calls
+// are wrapped in a closure instead.
 func (r *rewriter) deferred(call *ast.CallExpr, stmtPos token.Pos, runtimeFunc string) {
-	r.counter++
-	prefix := []part{lit("{ ")}
-	var names []string
-	for i, a := range call.Args {
-		name := "_gonoteA" + strconv.Itoa(r.counter) + "_" + strconv.Itoa(i)
-		names = append(names, name)
-		if i > 0 {
-			prefix = append(prefix, lit(", "))
-		}
-		prefix = append(prefix, lit(name))
-		_ = a
+	if id, ok := call.Fun.(*ast.Ident); ok && universe[id.Name] && !r.shadowed(id.Name) {
+		r.replaceParts(stmtPos, call.Pos(), lit(runtimeFunc+"(func() { "))
+		r.insert(r.ps.offset(call.End()), " })")
+		return
 	}
-	if len(names) > 0 {
-		prefix = append(prefix, lit(" := "))
-		for i, a := range call.Args {
-			if i > 0 {
-				prefix = append(prefix, lit(", "))
-			}
-			prefix = append(prefix, r.subN(a))
-		}
-		prefix = append(prefix, lit("; "))
+	name := runtimeFunc + "Call"
+	if call.Ellipsis.IsValid() {
+		name = runtimeFunc + "CallSlice"
 	}
-	prefix = append(prefix, lit(runtimeFunc+"(func() { "))
-	r.replaceParts(stmtPos, call.Pos(), prefix...)
-	for i, a := range call.Args {
-		ed := edit{start: r.ps.offset(a.Pos()), end: r.ps.offset(a.End()), parts: []part{lit(names[i])}, capture: true}
-		r.edits = append(r.edits, ed)
+	parts := []part{lit(name + "("), r.subN(call.Fun)}
+	for _, a := range call.Args {
+		parts = append(parts, lit(", "), r.subN(a))
 	}
-	r.insert(r.ps.offset(call.End()), " }) }")
+	parts = append(parts, lit(")"))
+	r.replaceParts(stmtPos, call.End(), parts...)
 }

@@ -29,17 +29,21 @@ func (e exitSignal) Error() string { return fmt.Sprintf("os.Exit(%d)", e.code) }
 func (s *Session) runtimeExports() interp.Exports {
 	return interp.Exports{
 		cellrtPath + "/cellrt": {
-			"Show":         reflect.ValueOf(s.show),
-			"ShowValues":   reflect.ValueOf(s.showValues),
-			"Go":           reflect.ValueOf(s.goroutine),
-			"Defer":        reflect.ValueOf(s.deferCall),
-			"ReturnSignal": reflect.ValueOf(returnSignal{}),
-			"Stdin":        reflect.ValueOf(func() io.Reader { return s.stdin }),
-			"Sort":         reflect.ValueOf(sortSlice),
-			"Reverse":      reflect.ValueOf(reverseSlice),
-			"Clear":        reflect.ValueOf(clearValue),
-			"Has":          reflect.ValueOf(mapHas),
-			"Stash":        reflect.ValueOf(s.stashValues),
+			"Show":           reflect.ValueOf(s.show),
+			"ShowValues":     reflect.ValueOf(s.showValues),
+			"Go":             reflect.ValueOf(s.goroutine),
+			"GoCall":         reflect.ValueOf(func(f interface{}, args ...interface{}) { s.goroutine(boundCall(f, args, false)) }),
+			"GoCallSlice":    reflect.ValueOf(func(f interface{}, args ...interface{}) { s.goroutine(boundCall(f, args, true)) }),
+			"Defer":          reflect.ValueOf(s.deferCall),
+			"DeferCall":      reflect.ValueOf(func(f interface{}, args ...interface{}) { s.deferCall(boundCall(f, args, false)) }),
+			"DeferCallSlice": reflect.ValueOf(func(f interface{}, args ...interface{}) { s.deferCall(boundCall(f, args, true)) }),
+			"ReturnSignal":   reflect.ValueOf(returnSignal{}),
+			"Stdin":          reflect.ValueOf(func() io.Reader { return s.stdin }),
+			"Sort":           reflect.ValueOf(sortSlice),
+			"Reverse":        reflect.ValueOf(reverseSlice),
+			"Clear":          reflect.ValueOf(clearValue),
+			"Has":            reflect.ValueOf(mapHas),
+			"Stash":          reflect.ValueOf(s.stashValues),
 		},
 	}
 }
@@ -99,6 +103,12 @@ func valueText(v interface{}, text string) string {
 	switch rv.Kind() {
 	case reflect.String:
 		return fmt.Sprintf("%q", v)
+	case reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128,
+		reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Bool:
+		if _, ok := v.(fmt.Stringer); !ok {
+			return fmt.Sprint(v) // full precision, as Go prints it
+		}
 	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
 		if rv.IsNil() {
 			return "nil"
@@ -155,7 +165,10 @@ func valueBundle(v interface{}, text string, rich map[string]interface{}) displa
 		b.Metadata = map[string]any{}
 	}
 	switch reflect.ValueOf(v).Kind() {
-	case reflect.String, reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan:
+	case reflect.String, reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan,
+		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128,
+		reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Bool:
 		if len(b.Data) <= 1 {
 			b.Data["text/plain"] = valueText(v, "")
 		}
@@ -247,4 +260,51 @@ func (s *Session) stashValues(ptrs ...interface{}) {
 	s.mu.Lock()
 	s.stash = ptrs
 	s.mu.Unlock()
+}
+
+// boundCall returns a call of f with arguments already evaluated (the
+// semantics of go and defer statements), converting each to the parameter
+// type. With slice, the last argument is passed as the variadic slice.
+func boundCall(f interface{}, args []interface{}, slice bool) func() {
+	fv := reflect.ValueOf(f)
+	if fv.Kind() != reflect.Func {
+		panic(fmt.Errorf("go/defer: %T is not a function", f))
+	}
+	ft := fv.Type()
+	in := make([]reflect.Value, len(args))
+	for i, a := range args {
+		var pt reflect.Type
+		switch {
+		case ft.IsVariadic() && i >= ft.NumIn()-1 && !slice:
+			pt = ft.In(ft.NumIn() - 1).Elem()
+		case i < ft.NumIn():
+			pt = ft.In(i)
+		default:
+			panic(fmt.Errorf("go/defer: too many arguments in call of %s", ft))
+		}
+		in[i] = argValue(a, pt)
+	}
+	return func() {
+		if slice {
+			fv.CallSlice(in)
+		} else {
+			fv.Call(in)
+		}
+	}
+}
+
+// argValue converts an argument to a parameter type (untyped constants
+// arrive with their default type; nil as an invalid value).
+func argValue(a interface{}, t reflect.Type) reflect.Value {
+	if a == nil {
+		return reflect.Zero(t)
+	}
+	v := reflect.ValueOf(a)
+	if v.Type().AssignableTo(t) {
+		return v
+	}
+	if v.Type().ConvertibleTo(t) {
+		return v.Convert(t)
+	}
+	panic(fmt.Errorf("go/defer: cannot use %s as %s in argument", v.Type(), t))
 }

@@ -388,6 +388,17 @@ func (s *Session) executeCode(ctx context.Context, code string, cell int) *CellE
 			}
 		}
 		e := s.run(cctx, prog, u, cell, code)
+		if e != nil && e.Ename == "CompileError" && len(u.VarNames) > 0 && !u.stashed && globalScopeBug(errors.New(e.Evalue)) {
+			// Some definitions fail only when run: run them in a function,
+			// and compile what follows against the new variables.
+			u.stashed = true
+			recompile = true
+			if p2, cerr := s.compileUnit(u, cell, code); cerr != nil {
+				e = cerr
+			} else {
+				e = s.run(cctx, p2, u, cell, code)
+			}
+		}
 		if e == nil && u.stashed {
 			e = s.declareStashed(u, cell, code)
 		}
@@ -487,7 +498,7 @@ func (s *Session) compileUnit(u *unit, cell int, code string) (*interp.Program, 
 // inside a function.
 func globalScopeBug(err error) bool {
 	msg := err.Error()
-	return strings.Contains(msg, "nil reflect type") || strings.Contains(msg, "nil type") ||
+	return strings.Contains(msg, "nil reflect type") || strings.Contains(msg, "nil type") || strings.Contains(msg, "definition loop") ||
 		strings.Contains(msg, "invalid memory address or nil pointer dereference")
 }
 
@@ -507,7 +518,7 @@ func stashSource(u *unit) string {
 	return "func() { " + src + "\n" + rtName + ".Stash(" + strings.Join(ptrs, ", ") + ") }()"
 }
 
-var varShortForm = regexp.MustCompile(`^var\s+([\pL_][\pL\pN_]*)\s*=\s*`)
+var varShortForm = regexp.MustCompile(`^var\s+([\pL_][\pL\pN_]*(?:\s*,\s*[\pL_][\pL\pN_]*)*)\s*=\s*`)
 
 // declareStashed declares the globals of a stashed unit with the static
 // types observed through the pointers, and copies the values.
@@ -816,7 +827,7 @@ func describeMessage(msg, ename string) (string, string) {
 		return "runtime error", strings.TrimPrefix(msg, "runtime error: ")
 	case msg == "assignment to entry in nil map":
 		return "runtime error", msg
-	case strings.Contains(msg, "invalid memory address or nil pointer dereference"):
+	case strings.Contains(msg, "invalid memory address or nil pointer dereference"), strings.Contains(msg, "on zero Value"):
 		return "runtime error", "invalid memory address or nil pointer dereference"
 	}
 	return ename, msg

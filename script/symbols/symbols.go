@@ -23,4 +23,9 @@ type Package struct {
 	Name       string // package name as used in code, e.g. "mat"
 	Synopsis   string // first sentence of the package documentation
 	Std        bool   // part of the Go standard library (symbols come from yaegi's stdlib)
+	// Generic lists the exported generic funcs and types of a bundled
+	// package. yaegi's extractor drops them (the interpreter cannot call
+	// compiled generic code), so they are absent from Symbols; a cell that
+	// uses one should get an error saying so.
+	Generic []string
 }

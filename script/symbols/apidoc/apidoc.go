@@ -40,6 +40,9 @@ type Member struct {
 	// "func (m *Dense) Mul(a, b Matrix)", "Title struct{...}" for a field.
 	Sig string `json:"s"`
 	Doc string `json:"d,omitempty"`
+	// Generic marks a package-level generic func or type: yaegi cannot
+	// use compiled generic code, so it is documented but not importable.
+	Generic bool `json:"g,omitempty"`
 }
 
 // Package is the documentation of one package; Members are sorted by Name.

@@ -78,6 +78,9 @@ func (x *docExtractor) fn(recv string, f *doc.Func) {
 		name, kind = recv+"."+f.Name, apidoc.KindMethod
 	}
 	x.add(name, kind, x.print(&decl), f.Doc)
+	if recv == "" && f.Decl.Type.TypeParams != nil {
+		x.members[len(x.members)-1].Generic = true
+	}
 }
 
 func (x *docExtractor) values(vs []*doc.Value, kind string) {
@@ -129,6 +132,7 @@ func (x *docExtractor) typ(t *doc.Type) {
 	one := *spec
 	one.Doc, one.Comment = nil, nil
 	x.add(t.Name, apidoc.KindType, x.print(&ast.GenDecl{Tok: token.TYPE, Specs: []ast.Spec{&one}}), t.Doc)
+	x.members[len(x.members)-1].Generic = spec.TypeParams != nil
 
 	switch u := spec.Type.(type) {
 	case *ast.StructType:

@@ -170,9 +170,6 @@ func run(out, docsFile string) error {
 			return fmt.Errorf("std package %s: %s", p.ImportPath, p.Error.Err)
 		}
 	}
-	if err := writePackages(filepath.Join(out, "packages_gen.go"), extracted, std); err != nil {
-		return err
-	}
 
 	builtin, err := goList("builtin") // documented for inspect of append, len, ...; not importable
 	if err != nil {
@@ -189,6 +186,17 @@ func run(out, docsFile string) error {
 			return fmt.Errorf("docs of %s: %w", p.ImportPath, err)
 		}
 		pkgs = append(pkgs, d)
+	}
+	generic := map[string][]string{}
+	for _, d := range pkgs {
+		for _, m := range d.Members {
+			if m.Generic {
+				generic[d.Path] = append(generic[d.Path], m.Name)
+			}
+		}
+	}
+	if err := writePackages(filepath.Join(out, "packages_gen.go"), extracted, std, generic); err != nil {
+		return err
 	}
 	f, err := os.Create(docsFile)
 	if err != nil {
@@ -248,7 +256,7 @@ func removeGenerated(dir string) error {
 	return nil
 }
 
-func writePackages(file string, bundled, std []listed) error {
+func writePackages(file string, bundled, std []listed, generic map[string][]string) error {
 	all := append(append([]listed{}, bundled...), std...)
 	sort.Slice(all, func(i, j int) bool { return all[i].ImportPath < all[j].ImportPath })
 	var b bytes.Buffer
@@ -258,7 +266,11 @@ func writePackages(file string, bundled, std []listed) error {
 	b.WriteString("// by import path.\n")
 	b.WriteString("var Packages = []Package{\n")
 	for _, p := range all {
-		fmt.Fprintf(&b, "\t{ImportPath: %q, Name: %q, Synopsis: %q, Std: %v},\n", p.ImportPath, p.Name, p.Doc, p.Standard)
+		fmt.Fprintf(&b, "\t{ImportPath: %q, Name: %q, Synopsis: %q, Std: %v", p.ImportPath, p.Name, p.Doc, p.Standard)
+		if g := generic[p.ImportPath]; len(g) > 0 && !p.Standard {
+			fmt.Fprintf(&b, ", Generic: %#v", g)
+		}
+		b.WriteString("},\n")
 	}
 	b.WriteString("}\n")
 	src, err := format.Source(b.Bytes())
