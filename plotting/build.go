@@ -343,12 +343,18 @@ func (f *Figure) build() (*built, error) {
 	return out, nil
 }
 
-// safeFunc turns a panic in a user's function into a skipped point.
+// safeFunc guards a user's function: the first panic ends the curve (later
+// points are skipped without calling fn again, so an interpreted function
+// does not log one panic per sample).
 func safeFunc(fn func(float64) float64) func(float64) float64 {
+	broken := false
 	return func(x float64) (y float64) {
+		if broken {
+			return math.NaN()
+		}
 		defer func() {
 			if recover() != nil {
-				y = math.NaN()
+				broken, y = true, math.NaN()
 			}
 		}()
 		return fn(x)

@@ -383,7 +383,8 @@ func (f *Figure) Slope(c, k float64, label string) *Figure {
 
 // Func adds the curve y = fn(x) across the x range set by the other series
 // (or XLim), sampled evenly in the axis scale: a theory curve to compare
-// with measurements. Points where fn is not finite are skipped. It takes the
+// with measurements. Points where fn returns NaN or ±Inf are skipped (return
+// NaN outside fn's domain); a panic in fn ends the curve there. It takes the
 // next series colour and does not widen the axes.
 func (f *Figure) Func(fn func(x float64) float64, label string) *Figure {
 	if fn == nil {

@@ -331,7 +331,9 @@ func TestFuncCurves(t *testing.T) {
 	if mean, changed, err := imageDiff(decode(t, plain), decode(t, withCurve)); err != nil || changed < maxChangedShare {
 		t.Errorf("the curve changed %.4f of the pixels (mean %.3f, err %v): not drawn", changed, mean, err)
 	}
+	calls := 0
 	panicky := func(x float64) float64 {
+		calls++
 		if x > 100 {
 			panic("out of domain")
 		}
@@ -339,6 +341,9 @@ func TestFuncCurves(t *testing.T) {
 	}
 	if _, err := base().Func(panicky, "partial").RenderPNG(); err != nil {
 		t.Errorf("a function that panics on part of the range: %v", err)
+	}
+	if calls == 0 || calls > 200 {
+		t.Errorf("fn called %d times: sampling must stop at the first panic (x > 100 is two thirds of the range)", calls)
 	}
 	if err := New().Func(nil, "f").Err(); err == nil || !strings.Contains(err.Error(), `Func "f": nil function`) {
 		t.Errorf("nil function: err = %v", err)
