@@ -48,7 +48,9 @@ type (
 // (combined when a type has several); image.Image (PNG with its size);
 // mat.Matrix (HTML table, abridged when large); error; []float64 longer
 // than 20 (summary); slices of structs or maps (tables); maps and structs
-// (key/field tables). Other values get a bounded text/plain only.
+// (key/field tables). A compiled value whose type has a String or Error
+// method and none of the above stays text, through that method. Other
+// values get a bounded text/plain only.
 //
 // Values of types defined in interpreted cells arrive as anonymous structs
 // without methods; they are rendered by their fields.
