@@ -1,0 +1,300 @@
+"""jupyter_client tests of the gonote kernel: interrupts, runner crashes,
+forged and malformed messages, output throughput, stdin, control while a cell
+runs, shutdown and restart.
+
+Run: /usr/bin/python3 -m unittest tests/kernel_client_test.py -v
+It builds gonote with `go build` unless GONOTE_BIN names a built binary, and
+installs the kernelspec into a temporary JUPYTER_DATA_DIR.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+import zmq
+from jupyter_client.manager import start_new_kernel
+from jupyter_client.session import Session
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TIMEOUT = 60
+_tmp = None
+
+
+def setUpModule():
+    global _tmp
+    _tmp = tempfile.mkdtemp(prefix="gonote-kernel-tests-")
+    binary = os.environ.get("GONOTE_BIN")
+    if not binary:
+        binary = os.path.join(_tmp, "gonote")
+        subprocess.run(["go", "build", "-o", binary, "./cmd/gonote"], cwd=REPO, check=True)
+    os.environ["JUPYTER_DATA_DIR"] = os.path.join(_tmp, "jupyter")
+    subprocess.run([binary, "install", "--user"], check=True, stdout=subprocess.DEVNULL)
+
+
+def tearDownModule():
+    shutil.rmtree(_tmp, ignore_errors=True)
+
+
+def children_of(pid):
+    """Process ids whose parent is pid, read from /proc."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(entry))
+    return out
+
+
+class KernelCase(unittest.TestCase):
+    """One fresh gonote kernel per test."""
+
+    def setUp(self):
+        self.km, self.kc = start_new_kernel(kernel_name="gonote", startup_timeout=TIMEOUT)
+        self.kernel_pid = self.km.provisioner.process.pid
+
+    def tearDown(self):
+        self.kc.stop_channels()
+        self.km.shutdown_kernel(now=False)
+
+    def runner_pid(self):
+        kids = children_of(self.kernel_pid)
+        self.assertEqual(len(kids), 1, f"runner processes of the kernel: {kids}")
+        return kids[0]
+
+    def collect(self, msg_id, timeout=TIMEOUT):
+        """iopub messages of msg_id up to and including status idle."""
+        msgs = []
+        deadline = time.monotonic() + timeout
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            msgs.append(msg)
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                return msgs
+
+    def shell_reply(self, msg_id, timeout=TIMEOUT):
+        while True:
+            reply = self.kc.get_shell_msg(timeout=timeout)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return reply
+
+    def run_cell(self, code, timeout=TIMEOUT, **kw):
+        msg_id = self.kc.execute(code, **kw)
+        reply = self.shell_reply(msg_id, timeout)
+        return reply["content"], self.collect(msg_id, timeout)
+
+    @staticmethod
+    def outputs(msgs):
+        return [m for m in msgs if m["msg_type"] in
+                ("stream", "error", "display_data", "execute_result", "update_display_data", "clear_output")]
+
+    @staticmethod
+    def stdout(msgs):
+        return "".join(m["content"]["text"] for m in msgs
+                       if m["msg_type"] == "stream" and m["content"]["name"] == "stdout")
+
+    def assert_ok(self, code, expect_stdout=None):
+        content, msgs = self.run_cell(code)
+        self.assertEqual(content["status"], "ok", f"{code!r}: {content}")
+        if expect_stdout is not None:
+            self.assertEqual(self.stdout(msgs), expect_stdout)
+        return msgs
+
+    def assert_one_error(self, msgs):
+        outs = self.outputs(msgs)
+        errors = [m for m in outs if m["msg_type"] == "error"]
+        self.assertEqual(len(errors), 1, f"outputs: {[(m['msg_type'], m['content']) for m in outs]}")
+        return errors[0]["content"]
+
+
+class InterruptTests(KernelCase):
+    def interrupt_loop(self, interrupt):
+        self.assert_ok('import "fmt"\nkept := 42')
+        msg_id = self.kc.execute("for {}")
+        time.sleep(0.5)
+        start = time.monotonic()
+        interrupt()
+        reply = self.shell_reply(msg_id)["content"]
+        elapsed = time.monotonic() - start
+        msgs = self.collect(msg_id)
+        self.assertEqual(reply["status"], "error")
+        self.assertEqual(reply["ename"], "Interrupted")
+        self.assert_one_error(msgs)
+        self.assertLess(elapsed, 3.5, "the interrupted cell took too long to finish")
+        # The session kept its state and the same runner.
+        self.assert_ok("fmt.Println(kept)", "42\n")
+        return elapsed
+
+    def test_interrupt_by_message(self):
+        self.assertEqual(self.km.kernel_spec.interrupt_mode, "message")
+        pid = self.runner_pid()
+        self.interrupt_loop(self.km.interrupt_kernel)
+        self.assertEqual(self.runner_pid(), pid, "an interpreted loop should stop without a runner restart")
+
+    def test_interrupt_by_signal(self):
+        # What jupyter_client does for interrupt_mode "signal": SIGINT to the
+        # kernel's process group. The runner has its own group and survives.
+        pid = self.runner_pid()
+        self.interrupt_loop(lambda: self.km.signal_kernel(signal.SIGINT))
+        self.assertEqual(self.runner_pid(), pid)
+        self.assertTrue(self.km.is_alive())
+
+
+class CrashTests(KernelCase):
+    def assert_recovered(self, crash_code, expect_in_error, kill_runner=False):
+        self.assert_ok('import "fmt"\nfunc answer() int { return 42 }\nlost := 7')
+        old_runner = self.runner_pid()
+        msg_id = self.kc.execute(crash_code)
+        if kill_runner:
+            time.sleep(0.5)
+            os.kill(old_runner, signal.SIGKILL)
+        reply = self.shell_reply(msg_id)["content"]
+        msgs = self.collect(msg_id)
+        self.assertEqual(reply["status"], "error")
+        err = self.assert_one_error(msgs)
+        text = "\n".join([err["evalue"]] + err["traceback"])
+        self.assertIn(expect_in_error, text)
+        self.assertIn("A new runner was started", text)
+        self.assertIn("lost", text)
+        # Same kernel process, new runner, declarations restored.
+        self.assertTrue(self.km.is_alive())
+        self.assertEqual(self.km.provisioner.process.pid, self.kernel_pid)
+        self.assertNotEqual(self.runner_pid(), old_runner)
+        self.assertTrue(self.kc.hb_channel.is_beating())
+        self.assert_ok("fmt.Println(answer())", "42\n")
+
+    def test_runner_killed(self):
+        self.assert_recovered('import "time"\ntime.Sleep(30 * time.Second)', "killed by signal", kill_runner=True)
+
+    def test_concurrent_map_writes(self):
+        code = ('import "time"\nm := map[int]int{}\n'
+                'for i := 0; i < 4; i++ {\n\tgo func() {\n\t\tfor j := 0; ; j++ {\n\t\t\tm[j%64] = j\n\t\t}\n\t}()\n}\n'
+                'time.Sleep(20 * time.Second)')
+        self.assert_recovered(code, "fatal error: concurrent map")
+
+    def test_goroutine_panic(self):
+        content, msgs = self.run_cell('import "time"\ngo func() { panic("boom") }()\ntime.Sleep(time.Second)')
+        self.assertEqual(content["status"], "error")
+        err = self.assert_one_error(msgs)
+        self.assertIn("boom", err["evalue"] + "\n".join(err["traceback"]))
+        self.assert_ok('println("alive")')
+
+
+class WireTests(KernelCase):
+    def test_forged_and_malformed_messages_are_dropped(self):
+        info = self.km.get_connection_info()
+        ctx = zmq.Context.instance()
+        raw = ctx.socket(zmq.DEALER)
+        raw.setsockopt(zmq.LINGER, 0)
+        raw.connect(f"{info['transport']}://{info['ip']}:{info['shell_port']}")
+        forger = Session(key=b"not-the-key", signature_scheme="hmac-sha256")
+        forged = forger.msg("execute_request", content={"code": 'println("FORGED")', "silent": False,
+                                                        "store_history": True, "user_expressions": {},
+                                                        "allow_stdin": False, "stop_on_error": True})
+        forger.send(raw, forged)
+        honest = Session(key=self.km.session.key, signature_scheme="hmac-sha256")
+        unsigned = honest.serialize(honest.msg("execute_request", content={"code": 'println("UNSIGNED")'}))
+        unsigned[1] = b""
+        raw.send_multipart(unsigned)
+        for frames in ([b"garbage"], [b"<IDS|MSG>", b"sig"], [b"<IDS|MSG>", b"", b"{", b"{}", b"{}", b"{}"],
+                       [b"<IDS|MSG>"] + [b"\xff" * 10] * 5):
+            raw.send_multipart(frames)
+        time.sleep(0.5)
+        raw.close()
+        content, msgs = self.run_cell('println("real")')
+        self.assertEqual(content["status"], "ok")
+        self.assertEqual(content["execution_count"], 1, "a dropped message was executed")
+        texts = "".join(m["content"].get("text", "") for m in msgs)
+        self.assertNotIn("FORGED", texts)
+        self.assertTrue(self.km.is_alive())
+        self.assertTrue(self.kc.hb_channel.is_beating())
+
+
+class OutputTests(KernelCase):
+    def test_hundred_thousand_lines(self):
+        content, msgs = self.run_cell('import "fmt"\nfor i := 0; i < 100000; i++ {\n\tfmt.Println(i)\n}', timeout=120)
+        self.assertEqual(content["status"], "ok")
+        streams = [m for m in msgs if m["msg_type"] == "stream"]
+        lines = self.stdout(msgs).splitlines()
+        self.assertEqual(lines, [str(i) for i in range(100000)])
+        self.assertLessEqual(len(streams), 100)
+        # Every output precedes the reply's idle, which is the last message.
+        self.assertEqual(msgs[-1]["content"]["execution_state"], "idle")
+
+
+class StdinTests(KernelCase):
+    CODE = 'import "fmt"\nvar name string\nfmt.Scanln(&name)\nfmt.Println("hello", name)'
+
+    def test_input_round_trip(self):
+        msg_id = self.kc.execute(self.CODE, allow_stdin=True)
+        req = self.kc.get_stdin_msg(timeout=TIMEOUT)
+        self.assertEqual(req["msg_type"], "input_request")
+        self.assertEqual(req["parent_header"]["msg_id"], msg_id)
+        self.assertFalse(req["content"]["password"])
+        self.kc.input("gopher")
+        reply = self.shell_reply(msg_id)["content"]
+        self.assertEqual(reply["status"], "ok", reply)
+        self.assertEqual(self.stdout(self.collect(msg_id)), "hello gopher\n")
+
+    def test_allow_stdin_false(self):
+        # The read fails at once instead of waiting for an input_reply.
+        code = 'import "fmt"\nvar name string\n_, err := fmt.Scanln(&name)\nfmt.Println("read failed:", err != nil)'
+        msg_id = self.kc.execute(code, allow_stdin=False)
+        reply = self.shell_reply(msg_id)["content"]
+        msgs = self.collect(msg_id)
+        self.assertEqual(reply["status"], "ok", reply)
+        self.assertEqual(self.stdout(msgs), "read failed: true\n")
+        with self.assertRaises(Exception):
+            self.kc.get_stdin_msg(timeout=0.5)
+
+
+class ControlTests(KernelCase):
+    def test_control_answers_while_a_cell_runs(self):
+        msg_id = self.kc.execute('import "time"\ntime.Sleep(3 * time.Second)')
+        time.sleep(0.3)
+        req = self.kc.session.msg("kernel_info_request")
+        start = time.monotonic()
+        self.kc.control_channel.send(req)
+        reply = self.kc.get_control_msg(timeout=TIMEOUT)
+        elapsed = time.monotonic() - start
+        self.assertEqual(reply["msg_type"], "kernel_info_reply")
+        self.assertEqual(reply["parent_header"]["msg_id"], req["header"]["msg_id"])
+        self.assertLess(elapsed, 1.0, "kernel_info on control waited for the running cell")
+        self.assertTrue(self.kc.hb_channel.is_beating())
+        self.assertEqual(self.shell_reply(msg_id)["content"]["status"], "ok")
+
+    def test_restart_and_shutdown(self):
+        self.assert_ok("v := 1")
+        old_pid = self.kernel_pid
+        old_runner = self.runner_pid()
+        self.km.restart_kernel(now=False)
+        self.kc.wait_for_ready(timeout=TIMEOUT)
+        self.kernel_pid = self.km.provisioner.process.pid
+        self.assertNotEqual(self.kernel_pid, old_pid)
+        self.assertFalse(os.path.exists(f"/proc/{old_runner}"), "the old runner outlived its kernel")
+        content, _ = self.run_cell("v")
+        self.assertEqual(content["status"], "error", "a restarted kernel starts empty")
+        self.assertEqual(content["execution_count"], 1)
+        runner = self.runner_pid()
+        self.km.shutdown_kernel(now=False)
+        self.assertFalse(self.km.is_alive())
+        deadline = time.monotonic() + 5
+        while os.path.exists(f"/proc/{runner}") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertFalse(os.path.exists(f"/proc/{runner}"), "the runner outlived shutdown")
+        self.km, self.kc = start_new_kernel(kernel_name="gonote", startup_timeout=TIMEOUT)  # for tearDown
+
+
+if __name__ == "__main__":
+    unittest.main()
