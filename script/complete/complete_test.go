@@ -241,6 +241,8 @@ func TestInspect(t *testing.T) {
 		{name: "type with methods", code: "plot.Plot‸", found: true, has: []string{"type Plot struct", "func (p *Plot) Save(w, h vg.Length, file string) (err error)"}},
 		{name: "builtin", code: "len‸(xs)", found: true, has: []string{"func len(v Type) int", "The len built-in function returns the length of v"}},
 		{name: "multi-byte line", code: `s := "héllo🙂" + strings.ToL‸ower(s)`, found: true, has: []string{"func ToLower(s string) string"}},
+		{name: "generic func of a bundled package", code: "experiment.Run‸", found: true,
+			has: []string{"func Run[T any](", "Note: generic: not available in cells"}},
 		{name: "inside a string", code: `fmt.Println("strings.ToU‸pper")`, found: false},
 		{name: "nothing at the cursor", code: "x := 1 +   ‸", found: false},
 		{name: "unknown name", code: "nosuchthing‸", found: false},

@@ -80,6 +80,7 @@ type description struct {
 	title string
 	decl  string
 	value string
+	note  string
 	doc   string
 	extra string // further Go text (methods, full declaration)
 }
@@ -92,6 +93,9 @@ func (d description) plain() string {
 	b.WriteString(d.decl + "\n")
 	if d.value != "" {
 		b.WriteString("\nValue: " + d.value + "\n")
+	}
+	if d.note != "" {
+		b.WriteString("\nNote: " + d.note + "\n")
 	}
 	if d.doc != "" {
 		var p comment.Parser
@@ -112,6 +116,9 @@ func (d description) markdown() string {
 	b.WriteString("```go\n" + d.decl + "\n```\n")
 	if d.value != "" {
 		b.WriteString("\nValue: `" + strings.ReplaceAll(d.value, "`", "'") + "`\n")
+	}
+	if d.note != "" {
+		b.WriteString("\n**Note:** " + d.note + "\n")
 	}
 	if d.doc != "" {
 		var p comment.Parser
@@ -151,6 +158,9 @@ func (e *Engine) describe(code string, pos int, expr string, detail int) (descri
 	case o.path != "":
 		if d, ok := e.doc(o.path, o.name); ok {
 			desc := description{title: e.qualified(o.path, o.name), decl: d.Sig, doc: d.Doc}
+			if d.Generic {
+				desc.note = "generic: not available in cells (the interpreter cannot call compiled generic code)"
+			}
 			if d.Kind == "type" && detail == 0 {
 				desc.decl = shortTypeDecl(d.Sig)
 			}

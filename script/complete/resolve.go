@@ -306,6 +306,12 @@ func (r *resolver) member(base target, name string) target {
 				return target{rt: m.value.Type(), origin: o}
 			}
 		}
+		for _, p := range base.pkgs {
+			// generic names are documented but not in the symbol tables
+			if d, ok := r.e.doc(p, name); ok && d.Generic {
+				return target{origin: origin{path: p, name: name}}
+			}
+		}
 	case base.rt != nil:
 		return r.rtMember(base.rt, name)
 	case base.texpr != nil:

@@ -282,6 +282,14 @@ func TestDocsCoverSymbols(t *testing.T) {
 		if p.Std {
 			continue
 		}
+		for _, name := range p.Generic {
+			if _, ok := Symbols[p.ImportPath+"/"+p.Name][name]; ok {
+				t.Errorf("%s.%s is listed as generic but is in Symbols", p.ImportPath, name)
+			}
+			if d, ok := ix.Lookup(p.ImportPath, name); !ok || !d.Generic {
+				t.Errorf("%s.%s is listed as generic but not documented as generic", p.ImportPath, name)
+			}
+		}
 		for name := range Symbols[p.ImportPath+"/"+p.Name] {
 			if strings.HasPrefix(name, "_") {
 				continue
