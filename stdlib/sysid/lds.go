@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 
 	"github.com/gonote/gonote/stdlib/linalg"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -167,13 +169,14 @@ func (s *LDS) gaussian(l rowOp, out, buf []float64, rng *rand.Rand) {
 }
 
 // rowOp is a matrix prepared for repeated matrix–vector products in the
-// simulation loops: dense rows, or only the nonzeros of each row when fewer
-// than half the entries are nonzero (diagonal systems are common). Skipping
-// exact zeros does not change any floating-point sum.
+// simulation loops: dense (one BLAS gemv per product, gonum's assembly
+// kernels), or only the nonzeros of each row when fewer than half the
+// entries are nonzero (diagonal systems are common). Skipping exact zeros
+// does not change any floating-point sum.
 type rowOp struct {
 	n      int
-	dense  []float64 // row-major, when not sparse
-	start  []int     // row i's nonzeros are idx/val[start[i]:start[i+1]]
+	dense  blas64.General // when not sparse
+	start  []int          // row i's nonzeros are idx/val[start[i]:start[i+1]]
 	idx    []int
 	val    []float64
 	sparse bool
@@ -187,7 +190,7 @@ func newRowOp(m []float64, n int) rowOp {
 		}
 	}
 	if 2*nnz >= n*n {
-		return rowOp{n: n, dense: m}
+		return rowOp{n: n, dense: blas64.General{Rows: n, Cols: n, Stride: n, Data: m}}
 	}
 	op := rowOp{n: n, sparse: true, start: make([]int, n+1)}
 	for i := 0; i < n; i++ {
@@ -205,19 +208,22 @@ func newRowOp(m []float64, n int) rowOp {
 // apply sets out = M·x + add (add may be nil); out must not alias x.
 func (op rowOp) apply(out, x, add []float64) {
 	n := op.n
+	if !op.sparse {
+		beta := 0.0
+		if add != nil {
+			copy(out, add)
+			beta = 1
+		}
+		blas64.Gemv(blas.NoTrans, 1, op.dense, blas64.Vector{N: n, Inc: 1, Data: x}, beta, blas64.Vector{N: n, Inc: 1, Data: out})
+		return
+	}
 	for i := 0; i < n; i++ {
 		v := 0.0
 		if add != nil {
 			v = add[i]
 		}
-		if op.sparse {
-			for k := op.start[i]; k < op.start[i+1]; k++ {
-				v += op.val[k] * x[op.idx[k]]
-			}
-		} else {
-			for j, mij := range op.dense[i*n : (i+1)*n] {
-				v += mij * x[j]
-			}
+		for k := op.start[i]; k < op.start[i+1]; k++ {
+			v += op.val[k] * x[op.idx[k]]
 		}
 		out[i] = v
 	}
