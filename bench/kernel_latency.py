@@ -1,0 +1,187 @@
+"""Kernel latency benchmark: gonote against Debian's ipykernel, same run,
+same machine, both driven through jupyter_client.
+
+Measures, per kernel: start until kernel_info_reply, trivial cell round trip
+(execute_request until status idle) median and p90 over --cells cells, time
+and stream-message count of 100,000 printed lines, RSS of the kernel process
+plus its children (gonote's runner), and interrupt latency of a busy loop.
+
+Usage (from the repository root):
+  /usr/bin/python3 bench/kernel_latency.py [--cells 200] [--starts 5] [--interrupts 5]
+It builds gonote unless GONOTE_BIN names a binary, installs the kernelspec into
+a temporary JUPYTER_DATA_DIR, and prints a Markdown table.
+"""
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+
+from jupyter_client.manager import start_new_kernel
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+WORKLOADS = {
+    "gonote": {
+        "trivial": "1+1",
+        "lines": 'import "fmt"\nfor i := 0; i < 100000; i++ {\n\tfmt.Println(i)\n}',
+        "loop": "for {}",
+    },
+    "python3": {
+        "trivial": "1+1",
+        "lines": "for i in range(100000):\n    print(i)",
+        "loop": "while True:\n    pass",
+    },
+}
+
+
+def children(pid):
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        out.append(int(entry))
+            except OSError:
+                pass
+    return out
+
+
+def rss_mb(pid):
+    total = 0
+    for p in [pid] + children(pid):
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def run_cell(kc, code, timeout=300):
+    """Seconds from execute_request to status idle, and the stream messages."""
+    start = time.perf_counter()
+    msg_id = kc.execute(code)
+    streams = 0
+    lines = 0
+    while True:
+        msg = kc.get_iopub_msg(timeout=timeout)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "stream":
+            streams += 1
+            lines += msg["content"]["text"].count("\n")
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            elapsed = time.perf_counter() - start
+            break
+    reply = kc.get_shell_msg(timeout=timeout)
+    return elapsed, streams, lines, reply["content"]["status"]
+
+
+def percentile(xs, q):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
+
+
+def bench_kernel(name, cells, starts, interrupts):
+    w = WORKLOADS[name]
+    start_times = []
+    for _ in range(starts):
+        t = time.perf_counter()
+        km, kc = start_new_kernel(kernel_name=name, startup_timeout=120)
+        start_times.append(time.perf_counter() - t)
+        kc.stop_channels()
+        km.shutdown_kernel(now=False)
+    km, kc = start_new_kernel(kernel_name=name, startup_timeout=120)
+    try:
+        run_cell(kc, w["trivial"])  # warm up
+        trivial = []
+        for _ in range(cells):
+            elapsed, _, _, status = run_cell(kc, w["trivial"])
+            assert status == "ok", status
+            trivial.append(elapsed)
+        rss_idle = rss_mb(km.provisioner.process.pid)
+        lines_time, streams, lines, status = run_cell(kc, w["lines"])
+        assert status == "ok" and lines == 100000, (status, lines)
+        rss_after = rss_mb(km.provisioner.process.pid)
+        intr = []
+        for _ in range(interrupts):
+            msg_id = kc.execute(w["loop"])
+            time.sleep(0.5)
+            t = time.perf_counter()
+            km.interrupt_kernel()
+            while True:
+                reply = kc.get_shell_msg(timeout=30)
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    break
+            intr.append(time.perf_counter() - t)
+            assert reply["content"]["status"] == "error", reply["content"]
+            time.sleep(0.2)
+            while True:  # drain iopub of the interrupted cell
+                try:
+                    kc.get_iopub_msg(timeout=0.2)
+                except Exception:
+                    break
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=False)
+    return {
+        "start_s": statistics.median(start_times),
+        "trivial_ms_median": 1000 * statistics.median(trivial),
+        "trivial_ms_p90": 1000 * percentile(trivial, 0.9),
+        "lines_s": lines_time,
+        "lines_msgs": streams,
+        "rss_idle_mb": rss_idle,
+        "rss_after_mb": rss_after,
+        "interrupt_ms_median": 1000 * statistics.median(intr),
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--cells", type=int, default=200)
+    ap.add_argument("--starts", type=int, default=5)
+    ap.add_argument("--interrupts", type=int, default=5)
+    args = ap.parse_args()
+    if args.cells < 1 or args.starts < 1 or args.interrupts < 1:
+        ap.error("--cells, --starts and --interrupts must be at least 1")
+    tmp = tempfile.mkdtemp(prefix="gonote-bench-")
+    try:
+        binary = os.environ.get("GONOTE_BIN")
+        if not binary:
+            binary = os.path.join(tmp, "gonote")
+            subprocess.run(["go", "build", "-o", binary, "./cmd/gonote"], cwd=REPO, check=True)
+        os.environ["JUPYTER_DATA_DIR"] = os.path.join(tmp, "jupyter")
+        subprocess.run([binary, "install", "--user"], check=True, stdout=subprocess.DEVNULL)
+        results = {name: bench_kernel(name, args.cells, args.starts, args.interrupts) for name in ("gonote", "python3")}
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    g, p = results["gonote"], results["python3"]
+    rows = [
+        ("start to kernel_info_reply (s, median of %d)" % args.starts, "start_s", "%.3f"),
+        ("trivial cell round trip, median (ms, %d cells)" % args.cells, "trivial_ms_median", "%.2f"),
+        ("trivial cell round trip, p90 (ms)", "trivial_ms_p90", "%.2f"),
+        ("100,000 printed lines (s)", "lines_s", "%.3f"),
+        ("100,000 printed lines (stream messages)", "lines_msgs", "%d"),
+        ("RSS kernel + children after trivial cells (MB)", "rss_idle_mb", "%.1f"),
+        ("RSS kernel + children after 100,000 lines (MB)", "rss_after_mb", "%.1f"),
+        ("interrupt of a busy loop to execute_reply (ms, median of %d)" % args.interrupts, "interrupt_ms_median", "%.1f"),
+    ]
+    print(f"machine: {platform.machine()} {os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}")
+    print()
+    print("| measure | gonote | ipykernel | gonote / ipykernel |")
+    print("|---|---|---|---|")
+    for label, key, fmt in rows:
+        ratio = g[key] / p[key] if p[key] else float("nan")
+        print(f"| {label} | {fmt % g[key]} | {fmt % p[key]} | {ratio:.2f}x |")
+
+
+if __name__ == "__main__":
+    main()
