@@ -337,7 +337,10 @@ func (g *grid) text() string {
 			if j > 0 {
 				b.WriteString("  ")
 			}
-			b.WriteString(cell + strings.Repeat(" ", widths[j]-runeLen(cell)))
+			b.WriteString(cell)
+			if j < len(widths)-1 {
+				b.WriteString(strings.Repeat(" ", widths[j]-runeLen(cell)))
+			}
 		}
 		b.WriteString("\n")
 	}
