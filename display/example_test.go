@@ -1,6 +1,7 @@
 package display_test
 
 import (
+	"fmt"
 	"os"
 
 	"github.com/gonote/gonote/display"
@@ -27,14 +28,12 @@ func ExampleTable() {
 
 func ExampleRender() {
 	b, rich := display.Render(mat.NewDense(2, 2, []float64{1, 2, 3, 4}))
-	println := func(s string) { os.Stdout.WriteString(s + "\n") }
-	println(b.Text())
-	if rich {
-		println("with text/html")
-	}
+	fmt.Println(b.Text())
+	_, hasHTML := b.Data[display.MIMEHTML]
+	fmt.Println(rich, hasHTML)
 	// Output:
 	// *mat.Dense 2×2
 	// ⎡1  2⎤
 	// ⎣3  4⎦
-	// with text/html
+	// true true
 }
