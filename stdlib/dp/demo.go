@@ -197,3 +197,18 @@ func (m *MechanismDemo) HTML() string {
 	b.WriteString("</tbody>\n</table>")
 	return b.String()
 }
+
+// String summarises the test statistics.
+func (m *MechanismDemo) String() string {
+	return fmt.Sprintf("Laplace KS D = %.5f, Gaussian KS D = %.5f (critical %.5f), exponential χ² = %.2f (critical %.2f)",
+		m.LaplaceKS.Stat, m.GaussianKS.Stat, m.KSCritical001, m.ExpChi2.Stat, m.Chi2Critical001Df9)
+}
+
+// String renders the table as text.
+func (t CalibrationTable) String() string {
+	var b strings.Builder
+	for _, r := range t {
+		fmt.Fprintf(&b, "ε = %g, δ = %g: classic σ %.4f (true δ %.3g), analytic σ %.4f\n", r.Eps, r.Delta, r.Classic, r.ClassicTrueDel, r.Analytic)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
