@@ -293,6 +293,7 @@ class ControlTests(KernelCase):
         while os.path.exists(f"/proc/{runner}") and time.monotonic() < deadline:
             time.sleep(0.05)
         self.assertFalse(os.path.exists(f"/proc/{runner}"), "the runner outlived shutdown")
+        self.kc.stop_channels()
         self.km, self.kc = start_new_kernel(kernel_name="gonote", startup_timeout=TIMEOUT)  # for tearDown
 
 
