@@ -36,17 +36,43 @@ type varEntry struct {
 // ledger records what the session's cells defined, so that redefinitions
 // rebind dependents and a new interpreter can be rebuilt.
 type ledger struct {
-	mu             sync.Mutex
-	imports        []importSpec
-	decls          map[string]*ledgerEntry
-	vars           map[string]*varEntry
-	cellSrc        map[int]string
-	seq            int
-	pendingRebuild []*ledgerEntry
+	mu      sync.Mutex
+	imports []importSpec
+	decls   map[string]*ledgerEntry
+	vars    map[string]*varEntry
+	cellSrc map[int]string
+	seq     int
 }
 
 func newLedger() *ledger {
 	return &ledger{decls: map[string]*ledgerEntry{}, vars: map[string]*varEntry{}, cellSrc: map[int]string{}}
+}
+
+// ledgerState is a copy of the ledger's tables, to undo a cell.
+type ledgerState struct {
+	imports []importSpec
+	decls   map[string]*ledgerEntry
+	vars    map[string]*varEntry
+	seq     int
+}
+
+func (l *ledger) save() ledgerState {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	st := ledgerState{imports: append([]importSpec(nil), l.imports...), decls: map[string]*ledgerEntry{}, vars: map[string]*varEntry{}, seq: l.seq}
+	for k, v := range l.decls {
+		st.decls[k] = v
+	}
+	for k, v := range l.vars {
+		st.vars[k] = v
+	}
+	return st
+}
+
+func (l *ledger) restore(st ledgerState) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.imports, l.decls, l.vars, l.seq = st.imports, st.decls, st.vars, st.seq
 }
 
 func (l *ledger) has(name string) bool {
@@ -344,7 +370,6 @@ func (s *Session) rebuild(redefs map[string]bool) ([]string, error) {
 		}
 	}
 	imports := append([]importSpec(nil), l.imports...)
-	l.pendingRebuild = deps
 	l.mu.Unlock()
 
 	if err := s.newInterpreter(); err != nil {
@@ -503,10 +528,16 @@ func (s *Session) reevaluate(entries []*ledgerEntry, cell int) *CellError {
 		}
 		items = append(items, replayItem{entry: e})
 	}
+	dropped := false
 	for _, it := range orderItems(items) {
 		if _, err := s.compileAndRun(padded(it.entry.Src, it.entry.Line, 1)); err != nil {
 			s.dropEntry(it.entry, err)
+			dropped = true
 		}
+	}
+	if dropped {
+		// yaegi keeps a half-compiled declaration: start again without it.
+		s.restoreAfterFailedCompile()
 	}
 	return nil
 }
@@ -514,15 +545,37 @@ func (s *Session) reevaluate(entries []*ledgerEntry, cell int) *CellError {
 // restoreAfterFailedCompile undoes what a cell that failed to compile left
 // in the interpreter (yaegi declares names while compiling).
 func (s *Session) restoreAfterFailedCompile() {
-	s.led.mu.Lock()
-	s.led.pendingRebuild = nil
-	s.led.mu.Unlock()
 	if _, err := s.rebuild(map[string]bool{}); err != nil {
 		fmt.Fprintf(s.opts.Stderr, "note: could not restore the session after the failed cell: %v\n", err)
 	}
-	s.led.mu.Lock()
-	s.led.pendingRebuild = nil
-	s.led.mu.Unlock()
+}
+
+// redeclareReset declares the variables a type redefinition reset, with
+// the zero value of their (new) type, and says so; a variable whose type
+// no longer exists is removed.
+func (s *Session) redeclareReset(names []string) {
+	var zeroed, removed []string
+	for _, n := range names {
+		s.led.mu.Lock()
+		v := s.led.vars[n]
+		s.led.mu.Unlock()
+		if v != nil && v.TypeExpr != "" {
+			if _, err := s.compileAndRun(fmt.Sprintf("var %s %s", n, v.TypeExpr)); err == nil {
+				zeroed = append(zeroed, n)
+				continue
+			}
+		}
+		s.led.mu.Lock()
+		delete(s.led.vars, n)
+		s.led.mu.Unlock()
+		removed = append(removed, n)
+	}
+	if len(zeroed) > 0 {
+		fmt.Fprintf(s.opts.Stderr, "note: redefinition rebuilt the session; these variables were reset to zero: %s\n", strings.Join(zeroed, ", "))
+	}
+	if len(removed) > 0 {
+		fmt.Fprintf(s.opts.Stderr, "note: redefinition rebuilt the session; these variables were removed (their type is gone): %s\n", strings.Join(removed, ", "))
+	}
 }
 
 // snapshot is the ledger as sent to the supervisor (EventLedger) and given

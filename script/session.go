@@ -350,9 +350,10 @@ func (s *Session) executeCode(ctx context.Context, code string, cell int) *CellE
 	for i := range p.Units {
 		u := &p.Units[i]
 		prog, cerr := s.compileUnit(u, cell, code)
-		if u.stashed {
-			// Its variables are declared only when it runs: compile what
-			// follows just before running it.
+		if u.stashed || (cerr == nil && unitRedefines(u, redefs)) {
+			// Its variables are declared only when it runs, or what follows
+			// must bind to the redefinition and the declarations rebuilt
+			// after it: compile the rest just before running it.
 			progs[i] = prog
 			lazyFrom = i + 1
 			break
@@ -367,15 +368,10 @@ func (s *Session) executeCode(ctx context.Context, code string, cell int) *CellE
 	}
 	// Phase 2: run them; after a unit that redefines names, re-evaluate
 	// the declarations that depend on them and recompile what follows.
-	var dependents []*ledgerEntry
-	if !rebuild {
-		dependents = s.led.dependents(redefs)
-	}
-	if len(reset) > 0 {
-		fmt.Fprintf(s.opts.Stderr, "note: redefinition rebuilt the session; these variables were reset to zero: %s\n", strings.Join(reset, ", "))
-	}
 	recompile := false
 	var runErr *CellError
+	saved := s.led.save()
+	onlyDecls := true // every unit run so far only declared funcs, types, consts
 	for i := range p.Units {
 		u := &p.Units[i]
 		prog := progs[i]
@@ -384,7 +380,20 @@ func (s *Session) executeCode(ctx context.Context, code string, cell int) *CellE
 			prog, cerr = s.compileUnit(u, cell, code)
 			if cerr != nil {
 				runErr = cerr
+				if onlyDecls {
+					// Nothing ran but declarations: the cell changes nothing.
+					s.led.restore(saved)
+					s.restoreAfterFailedCompile()
+				}
 				break
+			}
+		}
+		if u.Kind != unitDecl {
+			onlyDecls = false
+		}
+		for _, d := range u.Decls {
+			if d.Kind == "var" {
+				onlyDecls = false
 			}
 		}
 		e := s.run(cctx, prog, u, cell, code)
@@ -410,12 +419,16 @@ func (s *Session) executeCode(ctx context.Context, code string, cell int) *CellE
 			break
 		}
 		s.led.record(p, u, cell, s)
-		if u.Kind == unitDecl && len(dependents) > 0 && unitRedefines(u, redefs) {
-			if err := s.reevaluate(dependents, cell); err != nil {
-				runErr = err
-				break
-			}
+		if unitRedefines(u, redefs) {
+			// Rebind what uses the redefined names (and, after a rebuild,
+			// bring back what was left out), then declare the variables of
+			// redefined types again with their zero value.
+			s.reevaluate(s.led.dependents(redefs), cell)
 			recompile = true
+			if len(reset) > 0 {
+				s.redeclareReset(reset)
+				reset = nil
+			}
 		}
 	}
 	if runErr == nil && p.HasMain {
@@ -425,11 +438,8 @@ func (s *Session) executeCode(ctx context.Context, code string, cell int) *CellE
 			runErr = e
 		}
 	}
-	if rebuild && runErr == nil {
-		if err := s.reevaluate(s.led.pendingRebuild, cell); err != nil {
-			runErr = err
-		}
-		s.led.pendingRebuild = nil
+	if len(reset) > 0 {
+		s.redeclareReset(reset)
 	}
 	if e := s.runDeferred(cell, code); e != nil && runErr == nil {
 		runErr = e
