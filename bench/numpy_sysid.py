@@ -2,8 +2,9 @@
 """Benchmark the system-identification kernels in Go (gonum) and NumPy, side by side.
 
 Runs `go test -bench` for BenchmarkOLS, BenchmarkSimulate, BenchmarkGram (stdlib/sysid)
-and BenchmarkLyapunov (stdlib/linalg), then the same operations in NumPy on the same
-sizes, and prints medians and Go/NumPy ratios as a Markdown table.
+and BenchmarkLyapunov (stdlib/linalg) and the same operations in NumPy on the same
+sizes, interleaved (one Go run, then one NumPy run, `--count` times) so that both see
+the same machine load, and prints medians and Go/NumPy ratios as a Markdown table.
 
 Usage (from the repository root):  /usr/bin/python3 bench/numpy_sysid.py [--count 5]
 """
@@ -22,7 +23,7 @@ N_OLS, T_OLS, N_LYAP = 50, 100_000, 64
 
 
 def go_bench(count):
-    """Run the Go benchmarks; return {name: [ns/op per run]}."""
+    """Run the Go benchmarks; return the command and {name: [ns/op per run]}."""
     cmd = ["go", "test", "-run", "^$", "-bench", "OLS|Simulate|Gram|Lyapunov",
            "-benchtime", "3x", "-count", str(count), "./stdlib/sysid", "./stdlib/linalg"]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
@@ -34,15 +35,11 @@ def go_bench(count):
     return " ".join(cmd), res
 
 
-def timeit(fn, reps):
-    """Median wall time of fn() over reps runs, in ns."""
-    fn()  # warm up
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter_ns()
-        fn()
-        times.append(time.perf_counter_ns() - t0)
-    return statistics.median(times)
+def timeit(fn):
+    """Wall time of one fn() call, in ns."""
+    t0 = time.perf_counter_ns()
+    fn()
+    return time.perf_counter_ns() - t0
 
 
 def simulate(a, w):
@@ -76,8 +73,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--count", type=int, default=5, help="Go -count and NumPy repetitions")
     args = ap.parse_args()
-
-    cmd, go = go_bench(args.count)
+    load0 = f"{os.getloadavg()[0]:.1f}"
 
     rng = np.random.default_rng(1)
     a_iso = 0.9 * np.eye(N_OLS)
@@ -89,14 +85,23 @@ def main():
     a = rng.standard_normal((N_LYAP, N_LYAP))
     a *= 0.95 / max(abs(np.linalg.eigvals(a)))
     q = np.eye(N_LYAP)
-
-    npy = {
-        "OLS": timeit(lambda: ols(x), args.count),
-        "Simulate/dense": timeit(lambda: simulate(a_rot, w), max(1, args.count // 2)),
-        "Gram/syrk": timeit(lambda: xp.T @ xp, args.count),
-        "Gram/gemm": timeit(lambda: xn.T @ xp, args.count),
-        "Lyapunov": timeit(lambda: lyapunov(a, q), args.count),
+    ops = {
+        "OLS": lambda: ols(x),
+        "Simulate/dense": lambda: simulate(a_rot, w),
+        "Gram/syrk": lambda: xp.T @ xp,
+        "Gram/gemm": lambda: xn.T @ xp,
+        "Lyapunov": lambda: lyapunov(a, q),
     }
+    for fn in ops.values():  # warm up
+        fn()
+    go, npy = {}, {k: [] for k in ops}
+    for _ in range(args.count):
+        cmd, run = go_bench(1)
+        for k, v in run.items():
+            go.setdefault(k, []).extend(v)
+        for k, fn in ops.items():
+            npy[k].append(timeit(fn))
+    npy = {k: statistics.median(v) for k, v in npy.items()}
     what = {
         "OLS": f"OLS fit, n = {N_OLS}, T = {T_OLS:,}",
         "Simulate/dense": f"simulate x_(t+1) = A x_t + w_t, dense A, n = {N_OLS}, T = {T_OLS:,} (NumPy: Python loop over t, noise pre-drawn; Go draws it)",
@@ -105,8 +110,9 @@ def main():
         "Lyapunov": f"Lyapunov doubling, n = {N_LYAP}, ρ(A) = 0.95",
     }
     threads = os.environ.get("OPENBLAS_NUM_THREADS", "default (all cores)")
-    print(f"Go command: `{cmd}`; NumPy {np.__version__} (Debian, OpenBLAS pthread, threads: {threads}); "
-          f"medians of {args.count} runs\n")
+    print(f"Go command: `{cmd}` (run {args.count} times, interleaved with NumPy); "
+          f"NumPy {np.__version__} (Debian, OpenBLAS pthread, threads: {threads}); medians of {args.count} runs; "
+          f"load average before: {load0}, after: {os.getloadavg()[0]:.1f}\n")
     print("| operation | Go (gonum) ms | NumPy ms | Go / NumPy |")
     print("|---|---|---|---|")
     for key, label in what.items():
