@@ -5,6 +5,7 @@ import (
 	"log"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/gonote/gonote/kernel/runproto"
 )
@@ -19,6 +20,9 @@ func (k *Kernel) handle(ch *channel, m *Message) {
 			"ename": "BadRequest", "evalue": "execute_request must be sent on the shell channel", "traceback": []string{}})
 		k.status(m, "idle")
 		return
+	}
+	if m.Header.MsgType == "kernel_info_request" {
+		k.socks.waitSubscriber(time.Second)
 	}
 	k.status(m, "busy")
 	if m.Header.MsgType == "shutdown_request" {

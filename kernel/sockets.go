@@ -81,3 +81,18 @@ func heartbeat(ctx context.Context, hb *channel) {
 		hb.send(msg.Frames)
 	}
 }
+
+// waitSubscriber waits up to timeout until some client has subscribed to
+// iopub. Clients probe readiness with kernel_info_request and expect its
+// status messages on iopub; publishing them before the subscription has
+// arrived would lose them and make the client retry after a pause.
+func (s *sockets) waitSubscriber(timeout time.Duration) {
+	topics, ok := s.iopub.sock.(zmq4.Topics)
+	if !ok {
+		return
+	}
+	deadline := time.Now().Add(timeout)
+	for len(topics.Topics()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+}
