@@ -112,13 +112,20 @@ func TestConfigValidation(t *testing.T) {
 	for _, bad := range []struct {
 		cfg  ZipfLogisticConfig
 		want string
-	}{{ZipfLogisticConfig{D: 10, NNZ: 11}, "NNZ = 11, want 1..10"}, {ZipfLogisticConfig{ZipfS: -1}, "ZipfS = -1"}} {
+	}{
+		{ZipfLogisticConfig{D: 10, NNZ: 6}, "NNZ = 6, want 1..5"},
+		{ZipfLogisticConfig{ZipfS: -1}, "ZipfS = -1"},
+		{ZipfLogisticConfig{D: 2000, NNZ: 1000, ZipfS: 3, NTrain: 1, NTest: 1}, "lower NNZ or ZipfS"},
+	} {
 		if _, err := NewZipfLogistic(bad.cfg); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("NewZipfLogistic: err = %v, want %q", err, bad.want)
 		}
 	}
 	if _, err := NewLinReg(LinRegConfig{Noise: -1}); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "Noise = -1") {
 		t.Errorf("NewLinReg: err = %v", err)
+	}
+	if _, err := NewLinReg(LinRegConfig{D: 1000, NTrain: 1 << 20}); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "NTrain = 1048576, want 1..33554") {
+		t.Errorf("NewLinReg too large: err = %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

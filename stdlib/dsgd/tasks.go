@@ -83,10 +83,10 @@ func NewZipfLogistic(cfg ZipfLogisticConfig) (*ZipfLogistic, error) {
 		return nil, fmt.Errorf("%w: ZipfLogisticConfig.NTrain = %d, want ≥ 1", ErrInvalid, cfg.NTrain)
 	case cfg.NTest < 1:
 		return nil, fmt.Errorf("%w: ZipfLogisticConfig.NTest = %d, want ≥ 1", ErrInvalid, cfg.NTest)
-	case cfg.NNZ < 1 || cfg.NNZ > cfg.D || cfg.NNZ > 1000:
-		return nil, fmt.Errorf("%w: ZipfLogisticConfig.NNZ = %d, want 1..%d", ErrInvalid, cfg.NNZ, min(cfg.D, 1000))
-	case !(cfg.ZipfS > 0) || cfg.ZipfS > 10:
-		return nil, fmt.Errorf("%w: ZipfLogisticConfig.ZipfS = %v, want 0 < s ≤ 10", ErrInvalid, cfg.ZipfS)
+	case cfg.NNZ < 1 || cfg.NNZ > max(1, cfg.D/2) || cfg.NNZ > 1000:
+		return nil, fmt.Errorf("%w: ZipfLogisticConfig.NNZ = %d, want 1..%d (at most D/2 and 1000)", ErrInvalid, cfg.NNZ, min(max(1, cfg.D/2), 1000))
+	case !(cfg.ZipfS > 0) || cfg.ZipfS > 3:
+		return nil, fmt.Errorf("%w: ZipfLogisticConfig.ZipfS = %v, want 0 < s ≤ 3", ErrInvalid, cfg.ZipfS)
 	case !(cfg.WScale > 0) || math.IsInf(cfg.WScale, 1):
 		return nil, fmt.Errorf("%w: ZipfLogisticConfig.WScale = %v, want a finite value > 0", ErrInvalid, cfg.WScale)
 	}
@@ -109,11 +109,16 @@ func NewZipfLogistic(cfg ZipfLogisticConfig) (*ZipfLogistic, error) {
 		j := sort.Search(len(cdf), func(q int) bool { return cdf[q] > u })
 		return int32(min(j, cfg.D-1))
 	}
-	gen := func(n int) zipfSet {
+	maxDraws := 1000 * cfg.NNZ // duplicates are rejected; give up on hopeless configurations
+	gen := func(n int) (zipfSet, error) {
 		s := zipfSet{feat: make([]int32, n*cfg.NNZ), y: make([]float64, n)}
 		for e := 0; e < n; e++ {
 			f := s.feat[e*cfg.NNZ : (e+1)*cfg.NNZ]
-			for q := 0; q < len(f); {
+			for q, draws := 0, 0; q < len(f); draws++ {
+				if draws == maxDraws {
+					return s, fmt.Errorf("%w: ZipfLogisticConfig: %d draws gave only %d distinct features of NNZ = %d with ZipfS = %v and D = %d; lower NNZ or ZipfS",
+						ErrInvalid, maxDraws, q, cfg.NNZ, cfg.ZipfS, cfg.D)
+				}
 				j := draw()
 				dup := false
 				for _, o := range f[:q] {
@@ -132,10 +137,15 @@ func NewZipfLogistic(cfg ZipfLogisticConfig) (*ZipfLogistic, error) {
 				s.y[e] = 1
 			}
 		}
-		return s
+		return s, nil
 	}
-	t.train = gen(cfg.NTrain)
-	t.test = gen(cfg.NTest)
+	var err error
+	if t.train, err = gen(cfg.NTrain); err != nil {
+		return nil, err
+	}
+	if t.test, err = gen(cfg.NTest); err != nil {
+		return nil, err
+	}
 	return t, nil
 }
 
@@ -245,8 +255,8 @@ func NewLinReg(cfg LinRegConfig) (*LinReg, error) {
 	switch {
 	case cfg.D < 1 || cfg.D > 1<<20:
 		return nil, fmt.Errorf("%w: LinRegConfig.D = %d, want 1..%d", ErrInvalid, cfg.D, 1<<20)
-	case cfg.NTrain < 1 || cfg.NTrain*cfg.D > 1<<28:
-		return nil, fmt.Errorf("%w: LinRegConfig.NTrain = %d, want 1..%d for D = %d", ErrInvalid, cfg.NTrain, (1<<28)/cfg.D, cfg.D)
+	case cfg.NTrain < 1 || cfg.NTrain*cfg.D > 1<<25:
+		return nil, fmt.Errorf("%w: LinRegConfig.NTrain = %d, want 1..%d for D = %d (NTrain·D ≤ 2^25)", ErrInvalid, cfg.NTrain, (1<<25)/cfg.D, cfg.D)
 	case !(cfg.Noise >= 0) || math.IsInf(cfg.Noise, 1):
 		return nil, fmt.Errorf("%w: LinRegConfig.Noise = %v, want a finite value ≥ 0", ErrInvalid, cfg.Noise)
 	}
