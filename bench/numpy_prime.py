@@ -23,6 +23,7 @@ import os
 import re
 import statistics
 import subprocess
+import tempfile
 import time
 
 import numpy as np
@@ -195,20 +196,22 @@ def dp_mean(rng, X, eps, delta, R=10):
     return mu + rng.normal(0, gaussian_sigma(2 * r / n, 0.9 * eps, 0.9 * delta), d)
 
 
-GO_BENCH = re.compile(r"^Benchmark(PRIME|DPMean)-\d+\s+\d+\s+([0-9.]+) ns/op(?:\s+([0-9.]+) inner-steps/op)?")
+GO_BENCH = re.compile(r"^Benchmark(PRIME|DPMean)-\d+\s+\d+\s+([0-9.]+) ns/op\s+([0-9.]+) cpu-ms/op(?:\s+([0-9.]+) inner-steps/op)?")
 
 
-def go_batch(reps):
-    """One `go test -bench` batch of the Go benchmarks (reps iterations each)."""
+def go_batch(reps, data_path):
+    """One `go test -bench` batch of the Go benchmarks (reps iterations each) on
+    the dataset stored at data_path (the same X as the NumPy side)."""
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, GONOTE_PRIME_BENCH_DATA=data_path)
     out = subprocess.run(["go", "test", "-run", "^$", "-bench", "^Benchmark(PRIME|DPMean)$",
                           "-benchtime", f"{reps}x", "-count", "1", "./stdlib/robust"],
-                         cwd=root, check=True, capture_output=True, text=True).stdout
+                         cwd=root, env=env, check=True, capture_output=True, text=True).stdout
     res = {}
     for line in out.splitlines():
         m = GO_BENCH.match(line)
         if m:
-            res[m.group(1)] = (float(m.group(2)) / 1e6, float(m.group(3) or 0))
+            res[m.group(1)] = (float(m.group(2)) / 1e6, float(m.group(3)), float(m.group(4) or 0))
     return res
 
 
@@ -225,9 +228,18 @@ def main():
     nb = int(0.05 * a.n)
     X = gen.standard_normal((a.n, a.d))
     X[a.n - nb:] += 1.5
+    data_path = None
+    if a.with_go:
+        if (a.n, a.d) != (100000, 20):
+            ap.error("--with-go needs --n 100000 --d 20 (the Go benchmark's shape)")
+        fd, data_path = tempfile.mkstemp(suffix=".f64")
+        os.close(fd)
+        X.astype("<f8").tofile(data_path)
     fns = {"PRIME": lambda rng: prime(rng, X, 0.05, 10, 0.01),
            "DPMean": lambda rng: (dp_mean(rng, X, 10, 0.01), 0)}
     times = {k: [] for k in fns}
+    cpus = {k: [] for k in fns}
+    gocpus = {k: [] for k in fns}
     steps = {k: [] for k in fns}
     errs = {k: [] for k in fns}
     gotimes = {k: [] for k in fns}
@@ -235,11 +247,13 @@ def main():
     seed = 0
     for _ in range(a.count):
         if a.with_go:
-            for k, (ms, st) in go_batch(a.reps).items():
+            for k, (ms, cpu, st) in go_batch(a.reps, data_path).items():
                 gotimes[k].append(ms)
+                gocpus[k].append(cpu)
                 gosteps[k].append(st)
         for k, fn in fns.items():
-            t0 = time.perf_counter()
+            seed = 0  # the same PRIME seeds in every batch, like the Go benchmark
+            t0, c0 = time.perf_counter(), time.process_time()
             its = 0
             for _ in range(a.reps):
                 seed += 1
@@ -247,25 +261,31 @@ def main():
                 its += it
                 errs[k].append(float(np.linalg.norm(est)))
             times[k].append((time.perf_counter() - t0) / a.reps * 1e3)
+            cpus[k].append((time.process_time() - c0) / a.reps * 1e3)
             steps[k].append(its / a.reps)
+    if data_path:
+        os.remove(data_path)
+    med = statistics.median
     for k in fns:
         extra = f"  inner-steps/op {statistics.mean(steps[k]):.1f}" if k == "PRIME" else ""
-        print(f"NumPy{k}  d={a.d} n={a.n}  median {statistics.median(times[k]):.1f} ms/op "
-              f"(batches: {', '.join(f'{t:.1f}' for t in times[k])})  mean l2 error {statistics.mean(errs[k]):.4f}{extra}")
+        print(f"NumPy{k}  d={a.d} n={a.n}  wall {med(times[k]):.1f} ms/op (batches: {', '.join(f'{t:.1f}' for t in times[k])})"
+              f"  cpu {med(cpus[k]):.1f} ms/op  mean l2 error {statistics.mean(errs[k]):.4f}{extra}")
     if a.with_go:
         for k in fns:
-            print(f"Go{k}  median {statistics.median(gotimes[k]):.1f} ms/op "
-                  f"(batches: {', '.join(f'{t:.1f}' for t in gotimes[k])})")
+            print(f"Go{k}  wall {med(gotimes[k]):.1f} ms/op (batches: {', '.join(f'{t:.1f}' for t in gotimes[k])})"
+                  f"  cpu {med(gocpus[k]):.1f} ms/op (batches: {', '.join(f'{t:.1f}' for t in gocpus[k])})")
         print()
-        print("| benchmark (d = %d, n = %d) | Go ms/op (median) | NumPy ms/op (median) | NumPy / Go | Go ms per inner step | NumPy ms per inner step | ratio per step |" % (a.d, a.n))
-        print("|---|---|---|---|---|---|---|")
+        print("| benchmark (d = %d, n = %d), medians of %d batches of %d | Go wall ms/op | NumPy wall ms/op | NumPy/Go wall | Go CPU ms/op | NumPy CPU ms/op | NumPy/Go CPU | Go CPU ms/inner step | NumPy CPU ms/inner step | NumPy/Go per step |" % (a.d, a.n, a.count, a.reps))
+        print("|---|---|---|---|---|---|---|---|---|---|")
         for k in fns:
-            g, p = statistics.median(gotimes[k]), statistics.median(times[k])
+            gw, pw, gc, pc = med(gotimes[k]), med(times[k]), med(gocpus[k]), med(cpus[k])
+            row = f"| {k} | {gw:.1f} | {pw:.1f} | {pw / gw:.2f} | {gc:.1f} | {pc:.1f} | {pc / gc:.2f} |"
             if k == "PRIME":
                 gs, ps = statistics.mean(gosteps[k]), statistics.mean(steps[k])
-                print(f"| {k} | {g:.1f} | {p:.1f} | {p / g:.2f} | {g / gs:.1f} ({gs:.1f} steps) | {p / ps:.1f} ({ps:.1f} steps) | {(p / ps) / (g / gs):.2f} |")
+                row += f" {gc / gs:.1f} ({gs:.1f} steps) | {pc / ps:.1f} ({ps:.1f} steps) | {(pc / ps) / (gc / gs):.2f} |"
             else:
-                print(f"| {k} | {g:.1f} | {p:.1f} | {p / g:.2f} | | | |")
+                row += " | | |"
+            print(row)
 
 
 if __name__ == "__main__":
