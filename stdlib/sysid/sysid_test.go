@@ -11,6 +11,7 @@ import (
 
 	"github.com/gonote/gonote/stdlib/experiment"
 	"github.com/gonote/gonote/stdlib/linalg"
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -440,5 +441,44 @@ func TestDriverErrors(t *testing.T) {
 	cancel()
 	if _, err := MonteCarlo(cctx, iso, MCConfig{Ts: []int{10}, Trials: 3}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
+	}
+}
+
+// The dense (BLAS gemv) and sparse (nonzeros only) product paths agree.
+func TestRowOpPaths(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 0))
+	for _, n := range []int{1, 3, 7} {
+		m := make([]float64, n*n)
+		for i := range m {
+			if rng.Float64() < 0.3 {
+				m[i] = rng.NormFloat64()
+			}
+		}
+		sparse := newRowOp(m, n)
+		dense := rowOp{n: n, dense: blas64.General{Rows: n, Cols: n, Stride: n, Data: m}}
+		if n > 1 && !sparse.sparse {
+			t.Fatalf("n=%d: a 30%%-dense matrix should take the sparse path", n)
+		}
+		x := make([]float64, n)
+		add := make([]float64, n)
+		for i := range x {
+			x[i], add[i] = rng.NormFloat64(), rng.NormFloat64()
+		}
+		want := make([]float64, n)
+		for i := 0; i < n; i++ {
+			want[i] = add[i]
+			for j := 0; j < n; j++ {
+				want[i] += m[i*n+j] * x[j]
+			}
+		}
+		for _, op := range []rowOp{sparse, dense} {
+			got := make([]float64, n)
+			op.apply(got, x, add)
+			for i := range got {
+				if math.Abs(got[i]-want[i]) > 1e-12 {
+					t.Fatalf("n=%d sparse=%v: out[%d] = %v, want %v", n, op.sparse, i, got[i], want[i])
+				}
+			}
+		}
 	}
 }
