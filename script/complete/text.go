@@ -1,6 +1,10 @@
 package complete
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"go/types"
 	"regexp"
 	"strings"
 	"unicode"
@@ -177,9 +181,17 @@ func matchOpen(code string, i int) int {
 	return -1
 }
 
+const identRE = `[\p{L}_][\p{L}\p{N}_]*`
+
 var (
-	reAssign  = regexp.MustCompile(`^\s*(?:var\s+)?([\p{L}_][\p{L}\p{N}_]*)\s*(?::=|=)\s*(.+?)\s*;?\s*$`)
-	reVarType = regexp.MustCompile(`^\s*var\s+([\p{L}_][\p{L}\p{N}_]*)\s+([^=]+?)\s*;?\s*$`)
+	// x := e, var x = e, x = e, and x, y := e (x is the first result of e)
+	reAssign = regexp.MustCompile(`^\s*(?:var\s+)?(` + identRE + `)\s*(?:,\s*` + identRE + `\s*)*(?::=|=)\s*(.+?)\s*;?\s*$`)
+	// var x T
+	reVarType = regexp.MustCompile(`^\s*var\s+(` + identRE + `)\s+([^=]+?)\s*;?\s*$`)
+	// for k, v := range e {
+	reRange = regexp.MustCompile(`^\s*for\s+` + identRE + `\s*,\s*(` + identRE + `)\s*:=\s*range\s+(.+?)\s*\{\s*$`)
+	// func (r T) Name(params) results {
+	reFunc = regexp.MustCompile(`^\s*func\b.*\{\s*$`)
 )
 
 // local is a name the cell being edited defines before the cursor.
@@ -202,11 +214,47 @@ func cellLocals(code string, end int) map[string]local {
 			locals[m[1]] = local{typ: m[2]}
 			continue
 		}
+		if m := reRange.FindStringSubmatch(line); m != nil {
+			locals[m[1]] = local{expr: "(" + m[2] + ")[0]"}
+			continue
+		}
+		if reFunc.MatchString(line) {
+			funcParams(line, locals)
+			continue
+		}
 		if m := reAssign.FindStringSubmatch(line); m != nil {
 			locals[m[1]] = local{expr: m[2]}
 		}
 	}
 	return locals
+}
+
+// funcParams adds the receiver and parameters of a func declaration line
+// (`func (p *Point) Scale(k float64, m *mat.Dense) {`) to locals.
+func funcParams(line string, locals map[string]local) {
+	f, err := parser.ParseFile(token.NewFileSet(), "", "package p\n"+line+"\n}", parser.SkipObjectResolution)
+	if err != nil || len(f.Decls) != 1 {
+		return
+	}
+	fd, ok := f.Decls[0].(*ast.FuncDecl)
+	if !ok {
+		return
+	}
+	lists := []*ast.FieldList{fd.Recv, fd.Type.Params}
+	for _, fl := range lists {
+		if fl == nil {
+			continue
+		}
+		for _, field := range fl.List {
+			typ := types.ExprString(field.Type)
+			if el, ok := field.Type.(*ast.Ellipsis); ok {
+				typ = "[]" + types.ExprString(el.Elt)
+			}
+			for _, n := range field.Names {
+				locals[n.Name] = local{typ: typ}
+			}
+		}
+	}
 }
 
 // importLine reports whether the string literal starting at strStart is an
