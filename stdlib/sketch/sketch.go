@@ -123,41 +123,64 @@ func (s *CountSketch) addRows(v []float64, a float64, scaled bool) {
 	}
 }
 
-// addRange adds the coordinates lo..hi-1 of a·v (or v) into the table dst, row by row so
-// that one row of the table stays in cache.
+// addRange adds the coordinates lo..hi-1 of a·v (or v) into the table dst, two rows per
+// pass over v: the two rows' tables stay in cache and their updates overlap.
 func (s *CountSketch) addRange(dst, v []float64, lo, hi int, a float64, scaled bool) {
 	h := s.h
 	d, c := h.d, h.cols
 	x := v[lo:hi]
-	for j := 0; j < h.rows; j++ {
-		row := dst[j*c : (j+1)*c : (j+1)*c]
-		hp := h.packed[j*d+lo : j*d+hi]
-		hp = hp[:len(x)]
+	j := 0
+	for ; j+1 < h.rows; j += 2 {
+		r0 := dst[j*c : (j+1)*c : (j+1)*c]
+		r1 := dst[(j+1)*c : (j+2)*c : (j+2)*c]
+		h0 := h.packed[j*d+lo : j*d+hi]
+		h1 := h.packed[(j+1)*d+lo : (j+1)*d+hi]
+		h0, h1 = h0[:len(x)], h1[:len(x)]
 		if scaled {
 			for i, xi := range x {
-				p := hp[i]
-				row[p&bucketMk] += signed(a*xi, p)
+				p0, p1 := h0[i], h1[i]
+				ax := a * xi
+				r0[p0&bucketMk] += signed(ax, p0)
+				r1[p1&bucketMk] += signed(ax, p1)
 			}
 		} else {
 			for i, xi := range x {
-				p := hp[i]
-				row[p&bucketMk] += signed(xi, p)
+				p0, p1 := h0[i], h1[i]
+				r0[p0&bucketMk] += signed(xi, p0)
+				r1[p1&bucketMk] += signed(xi, p1)
 			}
+		}
+	}
+	if j < h.rows {
+		row := dst[j*c : (j+1)*c : (j+1)*c]
+		hp := h.packed[j*d+lo : j*d+hi]
+		hp = hp[:len(x)]
+		for i, xi := range x {
+			p := hp[i]
+			if scaled {
+				xi *= a
+			}
+			row[p&bucketMk] += signed(xi, p)
 		}
 	}
 }
 
-// addTo adds src into dst element-wise (len(src) ≤ len(dst)), unrolled by four.
+// addTo adds src into dst element-wise (len(src) ≤ len(dst)), eight at a time through
+// array pointers so the compiler drops the bounds checks.
 func addTo(dst, src []float64) {
 	dst = dst[:len(src)]
 	i := 0
-	for ; i+4 <= len(src); i += 4 {
-		d4 := dst[i : i+4 : i+4]
-		s4 := src[i : i+4 : i+4]
-		d4[0] += s4[0]
-		d4[1] += s4[1]
-		d4[2] += s4[2]
-		d4[3] += s4[3]
+	for ; i+8 <= len(src); i += 8 {
+		d8 := (*[8]float64)(dst[i : i+8])
+		s8 := (*[8]float64)(src[i : i+8])
+		d8[0] += s8[0]
+		d8[1] += s8[1]
+		d8[2] += s8[2]
+		d8[3] += s8[3]
+		d8[4] += s8[4]
+		d8[5] += s8[5]
+		d8[6] += s8[6]
+		d8[7] += s8[7]
 	}
 	for ; i < len(src); i++ {
 		dst[i] += src[i]
