@@ -3,6 +3,7 @@
 // of a cell as one command:
 //
 //	print N       print "line 1" .. "line N" to stdout
+//	lines N       print "line 1" .. "line N" to stdout, one write per line
 //	stderr TEXT   write TEXT and a newline to stderr
 //	echo TEXT     write TEXT and a newline to stdout
 //	display TEXT  send a text/plain display_data
@@ -127,6 +128,11 @@ func (r *runner) execute(req runproto.Request) {
 				}
 			}
 			os.Stdout.WriteString(b.String())
+		case "lines":
+			n, _ := strconv.Atoi(arg)
+			for i := 1; i <= n; i++ {
+				fmt.Fprintf(os.Stdout, "line %d\n", i)
+			}
 		case "echo":
 			fmt.Println(arg)
 		case "stderr":
