@@ -93,7 +93,7 @@ func (e *compileError) Error() string {
 // by the session prelude; rtName is the compiled runtime package.
 const (
 	rtName      = "_gonote"
-	showFunc    = "_gonoteShow"
+	showFunc    = rtName + ".ShowValues"
 	mainRenamed = "_gonoteMain"
 )
 

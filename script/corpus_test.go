@@ -23,6 +23,10 @@ import (
 //	<lines that must appear in the traceback, in order>
 //	>>> stderr
 //	<text that must appear in standard error>
+//	>>> display
+//	<one line per display: "display MIMEs: text/plain", "update ...", "clear">
+//	>>> mimes
+//	<the MIME types of the final value, comma-separated>
 //
 // A section that is absent means nothing is expected: no output, no value,
 // no error.
@@ -34,6 +38,8 @@ type corpusCase struct {
 	err       *string
 	traceback []string
 	stderr    *string
+	shown     []string
+	mimes     *string
 	line      int
 }
 
@@ -69,6 +75,10 @@ func parseCorpus(t *testing.T, path string) []corpusCase {
 			cur.traceback = buf
 		case "stderr":
 			cur.stderr = &text
+		case "display":
+			cur.shown = buf
+		case "mimes":
+			cur.mimes = &text
 		default:
 			t.Fatalf("%s: case %q: unknown section %q", path, cur.name, section)
 		}
@@ -122,7 +132,7 @@ func TestCorpus(t *testing.T) {
 				if c.result != nil {
 					want = *c.result
 				}
-				if o.Result != want {
+				if o.Result != want && (c.result != nil || c.mimes == nil) {
 					t.Errorf("%s: result\n got %q\nwant %q", where, o.Result, want)
 				}
 				gotErr := ""
@@ -149,6 +159,14 @@ func TestCorpus(t *testing.T) {
 							break
 						}
 						rest = rest[i+len(l):]
+					}
+				}
+				if got, want := strings.Join(o.Shown, "\n"), strings.Join(c.shown, "\n"); got != want {
+					t.Errorf("%s: displays\n got %q\nwant %q", where, got, want)
+				}
+				if c.mimes != nil {
+					if got := strings.Join(o.Mimes, ","); got != *c.mimes {
+						t.Errorf("%s: result MIME types %q, want %q", where, got, *c.mimes)
 					}
 				}
 				if c.stderr != nil {

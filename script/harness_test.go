@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -22,6 +23,7 @@ type harness struct {
 	out     strings.Builder
 	errOut  strings.Builder
 	results []display.Bundle
+	shown   []string // one line per display, update and clear
 	wg      sync.WaitGroup
 	count   int
 }
@@ -50,7 +52,9 @@ func newHarness(t *testing.T) *harness {
 		h.mu.Unlock()
 	}
 	h.s = s
+	prev := display.SetSink(recordingSink{h})
 	t.Cleanup(func() {
+		display.SetSink(prev)
 		s.Close()
 		outW.Close()
 		errW.Close()
@@ -73,6 +77,34 @@ func (h *harness) pump(r io.Reader, b *strings.Builder) {
 	}
 }
 
+// recordingSink records displays as "kind mimes: text" lines.
+type recordingSink struct{ h *harness }
+
+func (r recordingSink) add(kind string, b display.Bundle, id string) {
+	var mimes []string
+	for m := range b.Data {
+		mimes = append(mimes, m)
+	}
+	sort.Strings(mimes)
+	text, _ := b.Data["text/plain"].(string)
+	line := kind + " " + strings.Join(mimes, ",")
+	if id != "" {
+		line += " (id)"
+	}
+	r.h.mu.Lock()
+	r.h.shown = append(r.h.shown, line+": "+text)
+	r.h.mu.Unlock()
+}
+
+func (r recordingSink) Display(b display.Bundle, id string) { r.add("display", b, id) }
+func (r recordingSink) Update(b display.Bundle, id string)  { r.add("update", b, id) }
+func (r recordingSink) Clear(wait bool) {
+	r.h.mu.Lock()
+	r.h.shown = append(r.h.shown, "clear")
+	r.h.mu.Unlock()
+}
+func (r recordingSink) Interactive() bool { return true }
+
 // cellOutcome is what one cell produced.
 type cellOutcome struct {
 	Stdout string
@@ -80,6 +112,8 @@ type cellOutcome struct {
 	Result string // text/plain of the final value, "" when none
 	Bundle *display.Bundle
 	Err    *CellError
+	Shown  []string
+	Mimes  []string // MIME types of the final value
 }
 
 // run executes one cell and waits until its output has arrived.
@@ -89,17 +123,22 @@ func (h *harness) run(code string) cellOutcome {
 	h.out.Reset()
 	h.errOut.Reset()
 	h.results = nil
+	h.shown = nil
 	h.mu.Unlock()
 	h.count++
 	e := h.s.Execute(context.Background(), code, h.count, false)
 	h.sync()
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	o := cellOutcome{Stdout: h.out.String(), Stderr: h.errOut.String(), Err: e}
+	o := cellOutcome{Stdout: h.out.String(), Stderr: h.errOut.String(), Err: e, Shown: h.shown}
 	if len(h.results) > 0 {
 		b := h.results[len(h.results)-1]
 		o.Bundle = &b
 		o.Result, _ = b.Data["text/plain"].(string)
+		for m := range b.Data {
+			o.Mimes = append(o.Mimes, m)
+		}
+		sort.Strings(o.Mimes)
 	}
 	return o
 }

@@ -9,9 +9,7 @@ const preludeImports = `import (
 )`
 
 // prelude declares the interpreted helpers the rewrites call: generic
-// replacements for min, max and the standard generics yaegi cannot run,
-// and _gonoteShow, which sees the methods of types defined in cells (the
-// compiled side cannot) before handing a final value to the runtime.
+// replacements for min, max and the standard generics yaegi cannot run.
 const prelude = `
 type _gonoteOrdered interface {
 	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr | ~float32 | ~float64 | ~string
@@ -126,39 +124,4 @@ func _gonoteEqual[T comparable](a, b []T) bool {
 	return true
 }
 
-func _gonoteShow(vs ...interface{}) {
-	texts := make([]string, len(vs))
-	rich := make([]map[string]interface{}, len(vs))
-	for i, v := range vs {
-		r := map[string]interface{}{}
-		rich[i] = r
-		if v == nil {
-			continue // yaegi's type assertions fail on nil interfaces
-		}
-		if e, ok := v.(error); ok {
-			texts[i] = e.Error()
-		} else if s, ok := v.(_gonotefmt.Stringer); ok {
-			texts[i] = s.String()
-		}
-		if h, ok := v.(interface{ HTML() string }); ok {
-			r["text/html"] = h.HTML()
-		}
-		if h, ok := v.(interface{ Markdown() string }); ok {
-			r["text/markdown"] = h.Markdown()
-		}
-		if h, ok := v.(interface{ LaTeX() string }); ok {
-			r["text/latex"] = h.LaTeX()
-		}
-		if h, ok := v.(interface{ SVG() string }); ok {
-			r["image/svg+xml"] = h.SVG()
-		}
-		if h, ok := v.(interface{ PNG() []byte }); ok {
-			r["image/png"] = h.PNG()
-		}
-		if h, ok := v.(interface{ JPEG() []byte }); ok {
-			r["image/jpeg"] = h.JPEG()
-		}
-	}
-	_gonote.Show(vs, texts, rich)
-}
 `

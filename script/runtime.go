@@ -29,8 +29,8 @@ func (e exitSignal) Error() string { return fmt.Sprintf("os.Exit(%d)", e.code) }
 func (s *Session) runtimeExports() interp.Exports {
 	return interp.Exports{
 		cellrtPath + "/cellrt": {
-			"Show":           reflect.ValueOf(s.show),
 			"ShowValues":     reflect.ValueOf(s.showValues),
+			"ShowDuck":       reflect.ValueOf(s.showDuck),
 			"Go":             reflect.ValueOf(s.goroutine),
 			"GoCall":         reflect.ValueOf(func(f interface{}, args ...interface{}) { s.goroutine(boundCall(f, args, false)) }),
 			"GoCallSlice":    reflect.ValueOf(func(f interface{}, args ...interface{}) { s.goroutine(boundCall(f, args, true)) }),
@@ -48,17 +48,42 @@ func (s *Session) runtimeExports() interp.Exports {
 	}
 }
 
-// show receives a cell's final value(s) from the interpreted _gonoteShow.
-func (s *Session) show(vals []interface{}, texts []string, rich []map[string]interface{}) {
-	s.emitResult(resultBundle(vals, texts, rich))
-}
-
 // showValues shows values computed by compiled code (their methods are
 // visible to reflect, so no interpreted help is needed).
 func (s *Session) showValues(vals ...interface{}) {
 	texts := make([]string, len(vals))
 	rich := make([]map[string]interface{}, len(vals))
 	s.emitResult(resultBundle(vals, texts, rich))
+}
+
+// duckMIME maps the display methods of cell types to MIME types.
+var duckMIME = map[string]string{
+	"HTML": "text/html", "Markdown": "text/markdown", "LaTeX": "text/latex",
+	"SVG": "image/svg+xml", "PNG": "image/png", "JPEG": "image/jpeg",
+}
+
+// duckMethods are the methods the session looks for on values of cell
+// types (compiled code cannot see their methods).
+var duckMethods = []string{"HTML", "Markdown", "LaTeX", "SVG", "PNG", "JPEG", "String", "Error"}
+
+// showDuck shows a value of a cell type with the results of its display
+// methods, called by interpreted code (see Session.compileFinal).
+func (s *Session) showDuck(v interface{}, names []string, outs []interface{}) {
+	text := ""
+	rich := map[string]interface{}{}
+	for i, n := range names {
+		switch n {
+		case "Error":
+			text, _ = outs[i].(string)
+		case "String":
+			if text == "" {
+				text, _ = outs[i].(string)
+			}
+		default:
+			rich[duckMIME[n]] = outs[i]
+		}
+	}
+	s.emitResult(resultBundle([]interface{}{v}, []string{text}, []map[string]interface{}{rich}))
 }
 
 // resultBundle builds the bundle of a final value. texts and rich hold

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"reflect"
 	"regexp"
@@ -79,15 +82,16 @@ type Session struct {
 	values  map[string]string
 
 	// per cell
-	running  bool
-	cellNum  int
-	deferred []func()
-	goPanics []*CellError
-	cellMu   sync.Mutex
-	allowIn  bool
-	payload  []any
-	stash    []interface{}
-	lost     []string // variables lost in the last restore (%replay)
+	running   bool
+	cellNum   int
+	deferred  []func()
+	goPanics  []*CellError
+	cellMu    sync.Mutex
+	allowIn   bool
+	payload   []any
+	stash     []interface{}
+	cellDecls map[string]*ledgerEntry // declarations of the running cell
+	lost      []string                // variables lost in the last restore (%replay)
 
 	// Interactive is true in a notebook (the runner): %load fills the next
 	// cell instead of running the file.
@@ -333,6 +337,12 @@ func (s *Session) executeCode(ctx context.Context, code string, cell int) *CellE
 	if cerr := s.doImports(p, cell, code); cerr != nil {
 		return cerr
 	}
+	s.cellDecls = map[string]*ledgerEntry{}
+	for _, u := range p.Units {
+		for _, d := range u.Decls {
+			s.cellDecls[d.Name] = &ledgerEntry{Kind: d.Kind, Name: d.Name, Recv: d.Recv, Src: d.Src}
+		}
+	}
 	redefs := s.led.redefinitions(p)
 	rebuild := s.led.needsRebuild(redefs)
 	var reset []string
@@ -481,7 +491,11 @@ func (s *Session) compileUnit(u *unit, cell int, code string) (*interp.Program, 
 		}
 		return prog, nil
 	}
-	prog, err := s.compile(unitSource(u, u.Src))
+	src := u.Src
+	if u.Final {
+		src = s.finalSource(u)
+	}
+	prog, err := s.compile(unitSource(u, src))
 	if err != nil && len(u.VarNames) > 0 && globalScopeBug(err) {
 		// yaegi cannot compile this definition in the global scope (generic
 		// results, comma-ok receives): run it inside a function instead.
@@ -502,6 +516,131 @@ func (s *Session) compileUnit(u *unit, cell int, code string) (*interp.Program, 
 		return nil, s.yaegiCompileErr(err, u, cell, code)
 	}
 	return prog, nil
+}
+
+// finalSource returns the text that shows a final expression. A value
+// whose type is defined in a cell is shown with the results of its display
+// methods (HTML, String, ...), called by interpreted code: compiled code
+// cannot see methods of cell types, and yaegi's interface assertions on
+// such values are unreliable. The type comes from the expression's syntax
+// and the ledger (composite literals, conversions, variables with a known
+// type, calls of cell functions).
+func (s *Session) finalSource(u *unit) string {
+	expr := strings.TrimSpace(u.Plain)
+	typ := s.staticType(expr)
+	if typ == "" {
+		return u.Src
+	}
+	methods := s.methodsOf(typ)
+	var found []string
+	for _, m := range duckMethods {
+		if methods[m] {
+			found = append(found, m)
+		}
+	}
+	if len(found) == 0 {
+		return u.Src
+	}
+	names := make([]string, len(found))
+	calls := make([]string, len(found))
+	for i, m := range found {
+		names[i] = strconv.Quote(m)
+		calls[i] = "_gonoteV." + m + "()"
+	}
+	return fmt.Sprintf("func() { _gonoteV := (%s); %s.ShowDuck(_gonoteV, []string{%s}, []interface{}{%s}) }()",
+		expr, rtName, strings.Join(names, ", "), strings.Join(calls, ", "))
+}
+
+// staticType returns the name of the cell type of expr ("" if unknown or
+// not a cell type).
+func (s *Session) staticType(expr string) string {
+	e, err := parser.ParseExpr(expr)
+	if err != nil {
+		return ""
+	}
+	base := func(t string) string {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "*")
+		if s.isCellType(t) {
+			return t
+		}
+		return ""
+	}
+	switch x := e.(type) {
+	case *ast.CompositeLit:
+		if id, ok := x.Type.(*ast.Ident); ok {
+			return base(id.Name)
+		}
+	case *ast.UnaryExpr:
+		if cl, ok := x.X.(*ast.CompositeLit); ok && x.Op == token.AND {
+			if id, ok := cl.Type.(*ast.Ident); ok {
+				return base(id.Name)
+			}
+		}
+	case *ast.Ident:
+		s.led.mu.Lock()
+		v := s.led.vars[x.Name]
+		s.led.mu.Unlock()
+		if v != nil {
+			return base(v.TypeExpr)
+		}
+	case *ast.CallExpr:
+		id, ok := x.Fun.(*ast.Ident)
+		if !ok {
+			return ""
+		}
+		if t := base(id.Name); t != "" {
+			return t // a conversion
+		}
+		s.led.mu.Lock()
+		fe := s.led.decls[id.Name]
+		if fe == nil {
+			fe = s.cellDecls[id.Name]
+		}
+		s.led.mu.Unlock()
+		if fe != nil && fe.Kind == "func" {
+			return base(singleResult(fe.Src))
+		}
+	}
+	return ""
+}
+
+// singleResult returns the result type of a one-result function declaration.
+func singleResult(src string) string {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", "package main\n"+src, 0)
+	if err != nil || len(f.Decls) == 0 {
+		return ""
+	}
+	fd, ok := f.Decls[0].(*ast.FuncDecl)
+	if !ok || fd.Type.Results == nil || len(fd.Type.Results.List) != 1 || len(fd.Type.Results.List[0].Names) > 1 {
+		return ""
+	}
+	return nodeText(fset, fd.Type.Results.List[0].Type)
+}
+
+func (s *Session) isCellType(name string) bool {
+	s.led.mu.Lock()
+	defer s.led.mu.Unlock()
+	if e, ok := s.led.decls[name]; ok && e.Kind == "type" {
+		return true
+	}
+	e, ok := s.cellDecls[name]
+	return ok && e.Kind == "type"
+}
+
+// methodsOf lists the method names of a cell type (ledger and current cell).
+func (s *Session) methodsOf(typ string) map[string]bool {
+	s.led.mu.Lock()
+	defer s.led.mu.Unlock()
+	out := map[string]bool{}
+	for _, tbl := range []map[string]*ledgerEntry{s.led.decls, s.cellDecls} {
+		for _, e := range tbl {
+			if e.Kind == "method" && e.Recv == typ {
+				out[e.Name[strings.LastIndexByte(e.Name, '.')+1:]] = true
+			}
+		}
+	}
+	return out
 }
 
 // globalScopeBug recognises yaegi's failures on definitions that compile
@@ -669,7 +808,9 @@ func sourceLines(code string, line, col int) []string {
 }
 
 func (s *Session) doImports(p *plan, cell int, code string) *CellError {
-	var specs []string
+	var specs, specNames []string
+	var specLines []int
+	var specImports []importSpec
 	added := map[string]string{}
 	for _, im := range p.Imports {
 		name := im.Name
@@ -678,6 +819,9 @@ func (s *Session) doImports(p *plan, cell int, code string) *CellError {
 		}
 		if name == "_" || name == "." {
 			specs = append(specs, fmt.Sprintf("%s %q", name, im.Path))
+			specNames = append(specNames, "")
+			specLines = append(specLines, im.Line)
+			specImports = append(specImports, im)
 			continue
 		}
 		prev, ok := s.imports[name]
@@ -691,36 +835,32 @@ func (s *Session) doImports(p *plan, cell int, code string) *CellError {
 			return s.compileErr(cell, code, im.Line, 1, fmt.Sprintf("%s is already imported as %q; import %q under another name, e.g. import %s%s %q", name, prev, im.Path, name, "2", im.Path))
 		}
 		added[name] = im.Path
+		specNames = append(specNames, name)
+		specLines = append(specLines, im.Line)
+		specImports = append(specImports, im)
 		if im.Name != "" {
 			specs = append(specs, fmt.Sprintf("%s %q", im.Name, im.Path))
 		} else {
 			specs = append(specs, fmt.Sprintf("%q", im.Path))
 		}
 	}
-	if len(specs) == 0 {
-		return nil
-	}
-	src := "import (\n" + strings.Join(specs, "\n") + "\n)"
-	if _, err := s.compile(src); err != nil {
-		// Find the offending import for the position.
-		line := 1
-		for _, im := range p.Imports {
-			if strings.Contains(err.Error(), im.Path) {
-				line = im.Line
+	// One import at a time: yaegi keeps the good imports of a block that
+	// fails, so a failed block would make them "redeclared" later.
+	for i, spec := range specs {
+		if _, err := s.compile("import " + spec); err != nil {
+			msg := err.Error()
+			if m := yaegiPos.FindStringSubmatch(msg); m != nil {
+				msg = msg[len(m[0]):]
 			}
+			return s.compileErr(cell, code, specLines[i], 1, explainCompileError(msg, nil))
 		}
-		msg := err.Error()
-		if m := yaegiPos.FindStringSubmatch(msg); m != nil {
-			msg = msg[len(m[0]):]
+		if n := specNames[i]; n != "" {
+			s.mu.Lock()
+			s.imports[n] = added[n]
+			s.mu.Unlock()
 		}
-		return s.compileErr(cell, code, line, 1, explainCompileError(msg, nil))
+		s.led.addImports(specImports[i : i+1])
 	}
-	s.mu.Lock()
-	for n, path := range added {
-		s.imports[n] = path
-	}
-	s.mu.Unlock()
-	s.led.addImports(p.Imports)
 	return nil
 }
 

@@ -39,6 +39,13 @@ type Session interface {
 	Globals() []Global
 }
 
+// MagicLister may be implemented by a Session to have magics completed at
+// the start of a line: "%ti" offers "%time" and "%timeit".
+type MagicLister interface {
+	// Magics returns the magic names with their prefix ("%time", "%%html").
+	Magics() []string
+}
+
 // Kind of a Global.
 type Kind string
 

@@ -72,7 +72,11 @@ func (e *Engine) Complete(code string, cursorPos int) CompleteReply {
 
 	switch st, strStart := stateAt(code, end); st {
 	case inCode:
-		if start > 0 && code[start-1] == '.' {
+		if ms := magicStart(code, start); ms >= 0 {
+			start = ms
+			prefix = code[ms:end]
+			cands = e.magicCandidates()
+		} else if start > 0 && code[start-1] == '.' {
 			if xs := exprBefore(code, start-1); xs >= 0 {
 				cands = e.memberCandidates(code, end, code[xs:start-1], prefix)
 			}
@@ -103,6 +107,35 @@ func (e *Engine) Complete(code string, cursorPos int) CompleteReply {
 	}
 	reply.Metadata = map[string]any{TypesKey: types}
 	return reply
+}
+
+// magicStart returns the offset of the % that starts a magic name ending
+// in the word at start, when only blanks precede it on the line; else -1.
+func magicStart(code string, start int) int {
+	ms := start
+	for n := 0; n < 2 && ms > 0 && code[ms-1] == '%'; n++ {
+		ms--
+	}
+	if ms == start {
+		return -1
+	}
+	lineStart := strings.LastIndexByte(code[:ms], '\n') + 1
+	if strings.TrimSpace(code[lineStart:ms]) != "" {
+		return -1
+	}
+	return ms
+}
+
+func (e *Engine) magicCandidates() []candidate {
+	ml, ok := e.session.(MagicLister)
+	if !ok {
+		return nil
+	}
+	var cands []candidate
+	for _, m := range ml.Magics() {
+		cands = append(cands, candidate{m, typeKeyword, "magic"})
+	}
+	return cands
 }
 
 func startsWithDigit(s string) bool { return s != "" && s[0] >= '0' && s[0] <= '9' }
