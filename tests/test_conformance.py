@@ -17,9 +17,10 @@ class GonoteConformance(jupyter_kernel_test.KernelTests):
     code_stderr = 'fmt.Fprintln(os.Stderr, "to stderr")'
 
     completion_samples = [
-        {"text": "strings.ToUpp", "matches": {"ToUpper"}},
-        {"text": "math.Sqr", "matches": {"Sqrt"}},
+        {"text": "strings.ToUpp", "matches": {"ToUpper", "ToUpperSpecial"}},
+        {"text": "math.Sqrt", "matches": {"Sqrt", "Sqrt2", "SqrtE", "SqrtPhi", "SqrtPi"}},
         {"text": "fmt.Sprintl", "matches": {"Sprintln"}},
+        {"text": "x := 1\nstrings.TrimSpa", "matches": {"TrimSpace"}},
     ]
 
     complete_code_samples = [
@@ -39,7 +40,7 @@ class GonoteConformance(jupyter_kernel_test.KernelTests):
         "func f() }",
     ]
 
-    code_page_something = "%help"
+    code_page_something = "strings.ToUpper?"
 
     code_generate_error = 'panic("boom")'
 
@@ -54,7 +55,7 @@ class GonoteConformance(jupyter_kernel_test.KernelTests):
         {"code": 'display.Markdown("# title")', "mime": "text/markdown"},
         {"code": 'display.SVG(`<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"></svg>`)',
          "mime": "image/svg+xml"},
-        {"code": "plotting.LinePlot([]float64{1, 2, 3}, []float64{1, 4, 9})", "mime": "image/png"},
+        {"code": 'display.Show(plotting.Line([]float64{1, 2, 3}, []float64{1, 4, 9}, "squares"))', "mime": "image/png"},
     ]
 
     code_history_pattern = "1 + *"
