@@ -462,3 +462,38 @@ func TestDemoMechanisms(t *testing.T) {
 		t.Error("tiny n accepted")
 	}
 }
+
+// TestGaussianProfileGrid repeats the DP-7 privacy-profile audit over a
+// grid of (ε, δ), with a 5-standard-error tolerance computed from the
+// binomial variances (2·10⁶ normals per point, a fraction of a second).
+func TestGaussianProfileGrid(t *testing.T) {
+	const n = 1000000
+	stream := uint64(100)
+	for _, eps := range []float64{0.1, 1, 3} {
+		for _, delta := range []float64{1e-3, 0.05} {
+			sigma, err := GaussianSigma(1, eps, delta)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stream++
+			rng := newRNG(stream)
+			// L(y) > ε  ⇔  y < 1/2 − εσ²
+			cut := 0.5 - eps*sigma*sigma
+			var c0, c1 float64
+			for k := 0; k < n; k++ {
+				if sigma*rng.NormFloat64() < cut {
+					c0++
+				}
+				if 1+sigma*rng.NormFloat64() < cut {
+					c1++
+				}
+			}
+			p0, p1 := c0/n, c1/n
+			dhat := p0 - math.Exp(eps)*p1
+			se := math.Sqrt(p0*(1-p0)/n + math.Exp(2*eps)*p1*(1-p1)/n)
+			if math.Abs(dhat-delta) > 5*se {
+				t.Errorf("ε = %g, δ = %g: δ̂ = %.5f ± %.5f", eps, delta, dhat, se)
+			}
+		}
+	}
+}
