@@ -127,10 +127,10 @@ func TestComplete(t *testing.T) {
 		{name: "import path in a block", code: "import (\n\t\"fmt\"\n\t\"gonum.org/v1/plot/vg/vgs‸", want: []string{"gonum.org/v1/plot/vg/vgsvg"}},
 		{name: "no members of a float", code: "xs[0].‸", want: []string{}},
 		{name: "unknown name", code: "nosuchthing.‸", want: []string{}},
-		{name: "line magic", code: "%ti‸", want: []string{"%time", "%timeit"}, start: 0},
+		{name: "line magic", code: "%ti‸", want: []string{"%time", "%timeit"}},
 		{name: "cell magic", code: "%%w‸", want: []string{"%%writefile"}},
 		{name: "line magic after code", code: "x := 1\n  %wh‸", want: []string{"%who"}, start: 9},
-		{name: "modulo is not a magic", code: "x := 5 %ti‸", want: []string{}},
+		{name: "modulo is not a magic", code: "x := 5 %ti‸", want: []string{"time"}},
 		{name: "stdlib estimator package", code: "stats.‸", contain: []string{}},
 	}
 	for _, tc := range tests {
