@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -320,7 +321,8 @@ func TestPrimeLedger(t *testing.T) { // DP-9
 }
 
 func TestPrimeDeterministicAcrossWorkers(t *testing.T) {
-	run := func(workers int) [][][]float64 {
+	run := func(workers, procs int) [][][]float64 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
 		cfg := SweepConfig{Param: "d", Values: []float64{3, 6}, Trials: 3, Seed: 4,
 			Base: TrialConfig{N: 20000, Corruption: Corruption{Kind: ShiftAll, Alpha: 0.05, Shift: 1.5},
 				Estimators: []string{EstPrime, EstFilter, EstDPMean, EstPrimeRef}}}
@@ -331,7 +333,7 @@ func TestPrimeDeterministicAcrossWorkers(t *testing.T) {
 		}
 		return tab.Raw
 	}
-	a, b := run(1), run(2)
+	a, b := run(1, 1), run(2, 2)
 	for p := range a {
 		for tr := range a[p] {
 			for m := range a[p][tr] {
