@@ -10,7 +10,7 @@ import (
 // BenchmarkExecuteRoundTrip measures a trivial cell through the kernel and
 // the fake runner: execute_request to status idle.
 func BenchmarkExecuteRoundTrip(b *testing.B) {
-	c := startKernel(&testing.T{}, Options{})
+	c := startKernel(b, Options{})
 	b.ResetTimer()
 	for range b.N {
 		c.run("echo x")
@@ -20,7 +20,7 @@ func BenchmarkExecuteRoundTrip(b *testing.B) {
 // BenchmarkHundredThousandLines measures 100,000 lines written one write
 // per line (as a printing loop does) until status idle.
 func BenchmarkHundredThousandLines(b *testing.B) {
-	c := startKernel(&testing.T{}, Options{})
+	c := startKernel(b, Options{})
 	b.ResetTimer()
 	for range b.N {
 		_, msgs := c.run("lines 100000")

@@ -34,7 +34,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func freePorts(t *testing.T, n int) []int {
+func freePorts(t testing.TB, n int) []int {
 	t.Helper()
 	var ports []int
 	var ls []net.Listener
@@ -54,7 +54,7 @@ func freePorts(t *testing.T, n int) []int {
 
 // testClient is a minimal Jupyter client over zmq4.
 type testClient struct {
-	t                      *testing.T
+	t                      testing.TB
 	signer                 *Signer
 	shell, control, stdin  zmq4.Socket
 	iopub                  zmq4.Socket
@@ -66,7 +66,7 @@ type testClient struct {
 }
 
 // startKernel runs a kernel with the fake runner and connects a client.
-func startKernel(t *testing.T, opts Options) *testClient {
+func startKernel(t testing.TB, opts Options) *testClient {
 	t.Helper()
 	ports := freePorts(t, 5)
 	info := ConnectionInfo{Transport: "tcp", IP: "127.0.0.1", ShellPort: ports[0], ControlPort: ports[1],

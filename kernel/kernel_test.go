@@ -366,3 +366,47 @@ func TestShutdownRequest(t *testing.T) {
 		t.Errorf("shutdown_reply %v", contentMap(r))
 	}
 }
+
+func TestRunnerDeathBetweenCellsIsReported(t *testing.T) {
+	c := startKernel(t, Options{})
+	id := c.execute("set z\npanic-later 200 late boom")
+	if r := c.reply(c.shellMsgs, id); contentField(r, "status") != "ok" {
+		t.Fatalf("reply %v", contentMap(r))
+	}
+	// The notice arrives after the cell's idle, under the same parent.
+	deadline := time.After(10 * time.Second)
+	var notice string
+	for notice == "" {
+		select {
+		case m := <-c.iopubMsgs:
+			if m.Header.MsgType == "stream" && parentID(m) == id && strings.Contains(fmt.Sprint(contentField(m, "text")), "[gonote]") {
+				notice = contentField(m, "text").(string)
+			}
+		case <-deadline:
+			t.Fatal("no notice of the runner's death")
+		}
+	}
+	for _, want := range []string{"died between cells", "panic: late boom", "Lost variables (run their cells again): z"} {
+		if !strings.Contains(notice, want) {
+			t.Errorf("notice %q does not contain %q", notice, want)
+		}
+	}
+	if _, msgs := c.run("echo alive"); streamText(msgs, "stdout") != "alive\n" {
+		t.Errorf("the next cell did not run")
+	}
+}
+
+func TestMissingRunnerGivesAnError(t *testing.T) {
+	c := startKernel(t, Options{RunnerArgv: []string{"/nonexistent/gonote-runner"}})
+	r, msgs := c.run("echo x")
+	if contentField(r, "status") != "error" || contentField(r, "ename") != "RunnerError" {
+		t.Fatalf("reply %v", contentMap(r))
+	}
+	outs := outputsOf(msgs)
+	if len(outs) != 1 || !strings.Contains(fmt.Sprint(contentField(outs[0], "evalue")), "/nonexistent/gonote-runner") {
+		t.Errorf("outputs %d, first %v", len(outs), contentMap(outs[0]))
+	}
+	// The kernel itself still answers.
+	id := c.send(c.control, "kernel_info_request", map[string]any{})
+	c.reply(c.controlMsgs, id)
+}

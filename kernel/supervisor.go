@@ -449,10 +449,20 @@ func (s *supervisor) watch(p *runnerProc) {
 		return
 	}
 	report := p.deathReport()
+	parent, _ := s.parentFor("")
+	select {
+	case <-p.ready:
+	default:
+		// It never came up: restarting it now could loop. The next cell
+		// starts a new runner and reports what goes wrong.
+		s.out.flush()
+		s.pub(parent, "stream", map[string]string{"name": "stderr",
+			"text": "[gonote] the runner process ended before it was ready: " + report + "\n"})
+		return
+	}
 	restored, err := s.replaceLocked(p)
 	lines := append([]string{"[gonote] the runner process died between cells: " + report}, restoreLines(restored, err)...)
 	s.out.flush()
-	parent, _ := s.parentFor("")
 	s.pub(parent, "stream", map[string]string{"name": "stderr", "text": strings.Join(lines, "\n") + "\n"})
 }
 

@@ -14,6 +14,7 @@
 //	loop          run until interrupted, then fail with "Interrupted"
 //	hang          ignore interrupts and never finish
 //	panic TEXT    panic in a goroutine (the process dies)
+//	panic-later MS TEXT  panic in a goroutine MS milliseconds after the cell ended
 //	exit N        exit with status N
 //	sleep MS      sleep MS milliseconds
 //
@@ -167,6 +168,13 @@ func (r *runner) execute(req runproto.Request) {
 		case "panic":
 			go func() { panic(arg) }()
 			select {}
+		case "panic-later":
+			ms, text, _ := strings.Cut(arg, " ")
+			delay, _ := strconv.Atoi(ms)
+			go func() {
+				time.Sleep(time.Duration(delay) * time.Millisecond)
+				panic(text)
+			}()
 		case "exit":
 			n, _ := strconv.Atoi(arg)
 			os.Exit(n)
