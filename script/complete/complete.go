@@ -8,16 +8,28 @@
 //
 //	eng := complete.New(sess, stdlib.Symbols, symbols.Symbols)
 //	...
-//	reply := eng.Complete(req.Code, req.CursorPos)          // complete_reply content
+//	reply := eng.Complete(req.Code, req.CursorPos)                 // complete_reply content
 //	reply := eng.Inspect(req.Code, req.CursorPos, req.DetailLevel) // inspect_reply content
 //
 // sess implements Session: Globals returns the top-level names the cells
 // defined so far (variables with their reflect types when the value is of a
 // compiled type, funcs, cell-defined types with their fields and methods,
-// consts and imports). It is called once per request and must return a
-// snapshot that does not change under the engine (copy the slice when the
-// runner updates it after a cell). Cursor positions are Unicode code points,
-// as in the Jupyter protocol; both replies marshal to the reply content.
+// consts and imports; include `ctx` as a var of type context.Context). It
+// is called once per request and must return a snapshot that does not
+// change under the engine (build a new slice after each cell; returning the
+// same slice again lets the engine reuse its index). A Session that also
+// implements MagicLister gets magics completed at the start of a line.
+// Cursor positions are Unicode code points, as in the Jupyter protocol; both
+// replies marshal to the reply content.
+//
+// Completion covers names defined earlier in the cell being edited
+// (assignments, `var x T`, range values, func parameters), session names,
+// package names (bundled, imported, standard library), package members,
+// fields and methods along selector/call/index chains (`p.Title.`,
+// `mat.NewDense(2, 2, nil).T().`, `pts[0].`), import paths inside import
+// strings, keywords and builtins. Inspect shows the signature and doc
+// comment of package members, methods and fields, the type, value and type
+// documentation of session variables, and builtin docs.
 package complete
 
 import (
