@@ -65,6 +65,21 @@ def rss_mb(pid):
     return total / 1024
 
 
+def pss_mb(pid):
+    """Proportional set size of the kernel and its children: pages they
+    share (gonote's two processes map the same binary) are counted once."""
+    total = 0
+    for p in [pid] + children(pid):
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
 def run_cell(kc, code, timeout=300):
     """Seconds from execute_request to status idle, and the stream messages."""
     start = time.perf_counter()
@@ -108,9 +123,11 @@ def bench_kernel(name, cells, starts, interrupts):
             assert status == "ok", status
             trivial.append(elapsed)
         rss_idle = rss_mb(km.provisioner.process.pid)
+        pss_idle = pss_mb(km.provisioner.process.pid)
         lines_time, streams, lines, status = run_cell(kc, w["lines"])
         assert status == "ok" and lines == 100000, (status, lines)
         rss_after = rss_mb(km.provisioner.process.pid)
+        pss_after = pss_mb(km.provisioner.process.pid)
         intr = []
         for _ in range(interrupts):
             msg_id = kc.execute(w["loop"])
@@ -140,6 +157,8 @@ def bench_kernel(name, cells, starts, interrupts):
         "lines_msgs": streams,
         "rss_idle_mb": rss_idle,
         "rss_after_mb": rss_after,
+        "pss_idle_mb": pss_idle,
+        "pss_after_mb": pss_after,
         "interrupt_ms_median": 1000 * statistics.median(intr),
     }
 
@@ -172,6 +191,8 @@ def main():
         ("100,000 printed lines (stream messages)", "lines_msgs", "%d"),
         ("RSS kernel + children after trivial cells (MB)", "rss_idle_mb", "%.1f"),
         ("RSS kernel + children after 100,000 lines (MB)", "rss_after_mb", "%.1f"),
+        ("PSS kernel + children after trivial cells (MB)", "pss_idle_mb", "%.1f"),
+        ("PSS kernel + children after 100,000 lines (MB)", "pss_after_mb", "%.1f"),
         ("interrupt of a busy loop to execute_reply (ms, median of %d)" % args.interrupts, "interrupt_ms_median", "%.1f"),
     ]
     print(f"machine: {platform.machine()} {os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}")
