@@ -508,9 +508,26 @@ func (s *Session) timeit(ctx context.Context, code string, cell, line int) *Cell
 	if body == "" {
 		return s.magicErr(cell, line, "UsageError", "usage: %timeit CODE")
 	}
+	// The code goes through the cell compiler (auto-imports, rewrites).
+	p, cerr := compileCell(body, sessionEnv{s})
+	if cerr != nil {
+		return s.magicErr(cell, line, "CompileError", fmt.Sprintf("%%timeit: %v", cerr))
+	}
+	if e := s.doImports(p, cell, s.cells[cell]); e != nil {
+		return e
+	}
+	var parts []string
+	for _, u := range p.Units {
+		if u.Final {
+			parts = append(parts, "_ = "+strings.TrimSpace(u.Plain))
+		} else {
+			parts = append(parts, u.Src)
+		}
+	}
+	body = strings.Join(parts, "\n")
 	var fn reflect.Value
 	var lastErr error
-	for _, src := range []string{"func() {\n" + body + "\n}", "func() {\n_ = " + body + "\n}"} {
+	for _, src := range []string{";(func() {\n" + body + "\n})", ";(func() {\n" + strings.TrimPrefix(body, "_ = ") + "\n})"} {
 		v, err := s.compileAndRun(src)
 		if err == nil && v.IsValid() && v.Kind() == reflect.Func {
 			fn = v

@@ -1,0 +1,175 @@
+package script
+
+import (
+	"bytes"
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// runScript runs a script file through Run and returns its exit status
+// and terminal output.
+func runScript(t *testing.T, opts RunOptions) (int, string, string) {
+	t.Helper()
+	outR, outW, _ := os.Pipe()
+	errR, errW, _ := os.Pipe()
+	var stdout, stderr bytes.Buffer
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); io.Copy(&stdout, outR) }()
+	go func() { defer wg.Done(); io.Copy(&stderr, errR) }()
+	opts.Stdout, opts.Stderr = outW, errW
+	code := Run(opts)
+	outW.Close()
+	errW.Close()
+	wg.Wait()
+	return code, stdout.String(), stderr.String()
+}
+
+func TestRunScripts(t *testing.T) {
+	tests := []struct {
+		name     string
+		script   string
+		args     []string
+		code     int
+		stdout   string
+		stderr   []string // substrings, in order
+		files    []string // files expected in the output directory
+		noOutDir bool
+	}{
+		{
+			name:   "prints and final value",
+			script: "#!/usr/bin/env -S gonote run\nx := 6\nfmt.Println(\"x is\", x)\nx * 7\n",
+			stdout: "x is 6\n42\n",
+		},
+		{
+			name:   "arguments reach os.Args",
+			script: "fmt.Println(os.Args[1:])\n",
+			args:   []string{"a", "b"},
+			stdout: "[a b]\n",
+		},
+		{
+			name:   "a compile error runs nothing and fails",
+			script: "fmt.Println(\"never\")\ny := nosuch + 1\n",
+			code:   1,
+			stderr: []string{"script.go, line 2", "y := nosuch + 1", "CompileError: undefined: nosuch"},
+		},
+		{
+			name:   "a panic prints the traceback and fails",
+			script: "func f(n int) int {\n\tpanic(\"bad n\")\n}\nfmt.Println(\"start\")\nf(3)\n",
+			code:   1,
+			stdout: "start\n",
+			stderr: []string{"script.go, line 5", "f(3)", "panic: bad n"},
+		},
+		{
+			name:   "os.Exit sets the exit status",
+			script: "fmt.Println(\"bye\")\nos.Exit(4)\n",
+			code:   4,
+			stdout: "bye\n",
+			stderr: []string{"Exit: os.Exit(4)"},
+		},
+		{
+			name:   "func main runs",
+			script: "package main\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Println(\"hello from main\")\n}\n",
+			stdout: "hello from main\n",
+		},
+		{
+			name:   "charts become numbered files",
+			script: "display.Show(plotting.Line([]float64{0, 1}, []float64{0, 1}, \"a\"))\ndisplay.HTML(\"<p>hi</p>\")\nplotting.Scatter([]float64{0, 1}, []float64{1, 0}, \"b\")\n",
+			stderr: []string{"wrote ", "script-1.png", "script-2.html", "script-3.png"},
+			files:  []string{"script-1.png", "script-2.html", "script-3.png"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			out := filepath.Join(dir, "out")
+			path := filepath.Join(dir, "script.go")
+			if err := os.WriteFile(path, []byte(tt.script), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			code, stdout, stderr := runScript(t, RunOptions{Path: path, Args: tt.args, OutDir: out})
+			if code != tt.code {
+				t.Errorf("exit status %d, want %d (stderr %q)", code, tt.code, stderr)
+			}
+			if stdout != tt.stdout {
+				t.Errorf("stdout %q, want %q", stdout, tt.stdout)
+			}
+			rest := stderr
+			for _, s := range tt.stderr {
+				i := strings.Index(rest, s)
+				if i < 0 {
+					t.Errorf("stderr %q lacks %q (in order)", stderr, s)
+					break
+				}
+				rest = rest[i+len(s):]
+			}
+			for _, f := range tt.files {
+				b, err := os.ReadFile(filepath.Join(out, f))
+				if err != nil {
+					t.Errorf("missing output file: %v", err)
+					continue
+				}
+				if strings.HasSuffix(f, ".png") {
+					if _, err := png.Decode(bytes.NewReader(b)); err != nil {
+						t.Errorf("%s is not a PNG: %v", f, err)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestRunNotebook(t *testing.T) {
+	dir := t.TempDir()
+	nb := `{"cells": [
+	  {"cell_type": "markdown", "source": ["# title"]},
+	  {"cell_type": "code", "source": ["x := 2\n", "fmt.Println(x)"]},
+	  {"cell_type": "code", "source": "x * 21"}
+	], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}`
+	path := filepath.Join(dir, "nb.ipynb")
+	if err := os.WriteFile(path, []byte(nb), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runScript(t, RunOptions{Path: path})
+	if code != 0 || stdout != "2\n42\n" {
+		t.Errorf("notebook run: status %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	bad := `{"cells": [{"cell_type": "code", "source": "panic(\"x\")"}]}`
+	if err := os.WriteFile(path, []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runScript(t, RunOptions{Path: path})
+	if code != 1 || !strings.Contains(stderr, "nb.ipynb, cell 1") {
+		t.Errorf("failing notebook: status %d, stderr %q", code, stderr)
+	}
+}
+
+func TestParseRunArgs(t *testing.T) {
+	tests := []struct {
+		args []string
+		want RunOptions
+		err  bool
+	}{
+		{[]string{"a.go"}, RunOptions{Path: "a.go", Args: []string{}}, false},
+		{[]string{"a.go", "x", "y"}, RunOptions{Path: "a.go", Args: []string{"x", "y"}}, false},
+		{[]string{"a.go", "x", "-o", "out"}, RunOptions{Path: "a.go", Args: []string{"x"}, OutDir: "out"}, false},
+		{[]string{"-o", "out", "a.go", "x"}, RunOptions{Path: "a.go", Args: []string{"x"}, OutDir: "out"}, false},
+		{nil, RunOptions{}, true},
+	}
+	for _, tt := range tests {
+		got, err := ParseRunArgs(tt.args)
+		if (err != nil) != tt.err {
+			t.Errorf("ParseRunArgs(%q) error %v, want error %v", tt.args, err, tt.err)
+			continue
+		}
+		if !tt.err && !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("ParseRunArgs(%q) = %+v, want %+v", tt.args, got, tt.want)
+		}
+	}
+}
