@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 )
 
 // BenchmarkExecuteRoundTrip measures a trivial cell through the kernel and
@@ -39,5 +40,26 @@ func BenchmarkDecode(b *testing.B) {
 		if _, err := Decode(frames, s); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkFirstOutput measures how long the first line of a cell that
+// keeps running takes to reach iopub: execute_request to the first stream
+// message.
+func BenchmarkFirstOutput(b *testing.B) {
+	c := startKernel(b, Options{})
+	b.ResetTimer()
+	for range b.N {
+		id := c.execute("echo first\nsleep 100")
+		for {
+			m := <-c.iopubMsgs
+			if m.Header.MsgType == "stream" && parentID(m) == id {
+				break
+			}
+		}
+		b.StopTimer()
+		c.reply(c.shellMsgs, id)
+		c.collect(id, 10*time.Second)
+		b.StartTimer()
 	}
 }

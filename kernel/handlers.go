@@ -22,7 +22,9 @@ func (k *Kernel) handle(ch *channel, m *Message) {
 		return
 	}
 	if m.Header.MsgType == "kernel_info_request" {
-		k.socks.waitSubscriber(time.Second)
+		// The first kernel_info is a client's readiness probe: wait for
+		// its iopub subscription so the probe's status messages arrive.
+		k.firstInfo.Do(func() { k.socks.waitSubscriber(time.Second) })
 	}
 	k.status(m, "busy")
 	if m.Header.MsgType == "shutdown_request" {

@@ -57,6 +57,7 @@ type Kernel struct {
 
 	cancel       context.CancelFunc
 	shutdownOnce sync.Once
+	firstInfo    sync.Once
 }
 
 // New prepares a kernel for the connection described by info.

@@ -69,6 +69,7 @@ func (b *streamBatcher) startCell(parent json.RawMessage) {
 	b.parent = parent
 	b.cellBytes = 0
 	b.capped = false
+	b.interval = firstFlush
 }
 
 // write appends output of stream name ("stdout" or "stderr").
