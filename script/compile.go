@@ -288,17 +288,18 @@ type cellCompiler struct {
 
 // parsedSegment is a segment with its AST.
 type parsedSegment struct {
-	seg   segment
-	text  string
-	line  int
-	col   int
-	base  int // offset of text in the parsed source
-	fset  *token.FileSet
-	file  *ast.File
-	kind  string // "import", "decl", "stmt"
-	stmt  ast.Stmt
-	decls []ast.Decl
-	last  bool
+	seg    segment
+	text   string
+	line   int
+	col    int
+	base   int // offset of text in the parsed source
+	prefix int // length of the wrapper text before the cell on line 1
+	fset   *token.FileSet
+	file   *ast.File
+	kind   string // "import", "decl", "stmt"
+	stmt   ast.Stmt
+	decls  []ast.Decl
+	last   bool
 }
 
 func (c *cellCompiler) parseSegment(s segment) (*parsedSegment, error) {
@@ -328,15 +329,20 @@ func (c *cellCompiler) parseSegment(s segment) (*parsedSegment, error) {
 		prefix := "package main;func _(){"
 		full = prefix + pad + text + "\n}"
 		ps.base = len(prefix) + len(pad)
+		ps.prefix = len(prefix)
 	} else {
 		prefix := "package main;"
 		full = prefix + pad + text
 		ps.base = len(prefix) + len(pad)
+		ps.prefix = len(prefix)
 	}
 	f, err := parser.ParseFile(ps.fset, "", full, parser.ParseComments)
 	if err != nil {
 		if el, ok := err.(scanner.ErrorList); ok && len(el) > 0 {
 			e := el[0]
+			if e.Pos.Line == 1 {
+				e.Pos.Column -= ps.prefix
+			}
 			if endLine := line + strings.Count(text, "\n"); e.Pos.Line > endLine {
 				return nil, &compileError{Line: endLine, Col: 1, Msg: "unexpected end of cell: an expression or a bracket is not complete"}
 			}
@@ -409,6 +415,9 @@ func (ps *parsedSegment) offset(p token.Pos) int {
 
 func (ps *parsedSegment) position(p token.Pos) (int, int) {
 	pos := ps.fset.Position(p)
+	if pos.Line == 1 {
+		pos.Column -= ps.prefix // the wrapper shares the first line
+	}
 	return pos.Line, pos.Column
 }
 

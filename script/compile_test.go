@@ -1,0 +1,153 @@
+package script
+
+import (
+	"strings"
+	"testing"
+)
+
+// fakeEnv is a session seen by the cell compiler.
+type fakeEnv struct {
+	globals map[string]bool
+	imps    map[string]bool
+	ints    map[string]bool
+	pkgs    map[string][]string
+}
+
+func (f fakeEnv) declared(n string) bool       { return f.globals[n] }
+func (f fakeEnv) imported(n string) bool       { return f.imps[n] }
+func (f fakeEnv) integer(n string) bool        { return f.ints[n] }
+func (f fakeEnv) candidates(n string) []string { return f.pkgs[n] }
+
+var testEnv = fakeEnv{
+	globals: map[string]bool{"old": true, "n": true},
+	imps:    map[string]bool{"fmt": true},
+	ints:    map[string]bool{"n": true},
+	pkgs: map[string][]string{
+		"strings": {"strings"}, "mat": {"gonum.org/v1/gonum/mat"}, "slices": {"slices"}, "maps": {"maps"},
+		"rand": {"math/rand", "math/rand/v2"}, "os": {"os"},
+	},
+}
+
+// describe renders a plan as one line per unit: kind@line: source.
+func describe(p *plan) string {
+	var b strings.Builder
+	for _, im := range p.Imports {
+		b.WriteString("import " + im.Path)
+		if im.Auto {
+			b.WriteString(" (auto)")
+		}
+		b.WriteString("\n")
+	}
+	for _, u := range p.Units {
+		kind := "stmt"
+		if u.Kind == unitDecl {
+			kind = "decl"
+		}
+		b.WriteString(kind + "@" + itoa(u.Line) + ": " + u.Src + "\n")
+	}
+	if p.HasMain {
+		b.WriteString("main\n")
+	}
+	return b.String()
+}
+
+func TestCompileCell(t *testing.T) {
+	tests := []struct {
+		name, cell, want string
+	}{
+		{"expression is shown", "1 + 2", "stmt@1: _gonote.ShowValues(1 + 2)\n"},
+		{"print is not shown", `fmt.Println("x")`, "stmt@1: fmt.Println(\"x\")\n"},
+		{"mixed order", "x := 1\nfunc f() int { return x }\ntype T struct{}\nf()",
+			"stmt@1: x := 1\ndecl@2: func f() int { return x }\ntype T struct{}\nstmt@4: _gonote.ShowValues(f())\n"},
+		{"for clause is one statement", "for i := 0; i < 3; i++ {\n}", "stmt@1: for i := 0; i < 3; i++ {\n}\n"},
+		{"if with init", "if v := 1; v > 0 {\n}", "stmt@1: if v := 1; v > 0 {\n}\n"},
+		{"semicolons split statements", "a := 1; b := 2", "stmt@1: a := 1\nstmt@1: b := 2\n"},
+		{"auto-import", `strings.ToUpper("a")`, "import strings (auto)\nstmt@1: _gonote.ShowValues(strings.ToUpper(\"a\"))\n"},
+		{"no auto-import of a local name", "strings := []int{}\nlen(strings)", "stmt@1: strings := []int{}\nstmt@2: _gonote.ShowValues(len(strings))\n"},
+		{"explicit import", "import m \"math\"\nm.Pi", "import math\nstmt@2: _gonote.ShowValues(m.Pi)\n"},
+		{"comma-ok map index", "v, ok := m[k]", "stmt@1: v := m[k]; ok := _gonote.Has(m, k)\n"},
+		{"comma-ok assign", "v, ok = m[k]", "stmt@1: v = m[k]; ok = _gonote.Has(m, k)\n"},
+		{"comma-ok type assertion", "f, ok := x.(float64)", "stmt@1: f, ok := func() (float64, bool) { v, ok := x.(float64); return v, ok }()\n"},
+		{"comma-ok inside a function is left alone", "func g(m map[int]int) bool { _, ok := m[1]; return ok }",
+			"decl@1: func g(m map[int]int) bool { _, ok := m[1]; return ok }\n"},
+		{"range over an int literal", "for i := range 3 {\n}", "stmt@1: for i, _gonoteN1 := (3)*0, (3); i < _gonoteN1; i++ {\n}\n"},
+		{"range over an int global", "for range n {\n}", "stmt@1: for _gonoteI1, _gonoteN1 := (n)*0, (n); _gonoteI1 < _gonoteN1; _gonoteI1++ {\n}\n"},
+		{"range over a slice is left alone", "for i := range xs {\n}", "stmt@1: for i := range xs {\n}\n"},
+		{"range over maps.Keys", "for k := range maps.Keys(m) {\n}", "import maps (auto)\nstmt@1: for _, k := range _gonoteKeys(m) {\n}\n"},
+		{"min with a typed argument first", "min(1, x)", "stmt@1: _gonote.ShowValues(_gonoteMin(x, 1))\n"},
+		{"max of constants with a float", "max(1, 2.5)", "stmt@1: _gonote.ShowValues(_gonoteMax(float64(1), 2.5))\n"},
+		{"clear", "clear(m)", "stmt@1: _gonote.ShowValues(_gonote.Clear(m))\n"},
+		{"user-defined min is not rewritten", "func min(a, b int) int { return a }\nmin(1, 2)",
+			"decl@1: func min(a, b int) int { return a }\nstmt@2: _gonote.ShowValues(min(1, 2))\n"},
+		{"slices.Sort", "slices.Sort(xs)", "import slices (auto)\nstmt@1: _gonote.ShowValues(_gonote.Sort(xs))\n"},
+		{"slices.Sorted of maps.Keys", "slices.Sorted(maps.Keys(m))", "import slices (auto)\nimport maps (auto)\nstmt@1: _gonote.ShowValues(_gonoteSorted(_gonoteKeys(m)))\n"},
+		{"go statement binds arguments", "go work(i, j)", "stmt@1: _gonote.GoCall(work, i, j)\n"},
+		{"go with a func literal", "go func(k int) {\n\tuse(k)\n}(i)", "stmt@1: _gonote.GoCall(func(k int) {\n\tuse(k)\n}, i)\n"},
+		{"go of a builtin", "go println(1)", "stmt@1: _gonote.Go(func() { println(1) })\n"},
+		{"go inside a function", "func g() { go work() }", "decl@1: func g() { _gonote.GoCall(work) }\n"},
+		{"top-level defer", "defer f.Close()", "stmt@1: _gonote.DeferCall(f.Close)\n"},
+		{"defer inside a function is left alone", "func g() { defer f() }", "decl@1: func g() { defer f() }\n"},
+		{"top-level return", "if x {\n\treturn\n}", "stmt@1: if x {\n\tpanic(_gonote.ReturnSignal)\n}\n"},
+		{"func main is renamed and run", "func main() {}", "decl@1: func _gonoteMain() {}\nmain\n"},
+		{"os.Stdin reads through the runtime", "r := bufio.NewReader(os.Stdin)", "import os (auto)\nstmt@1: r := bufio.NewReader(_gonote.Stdin())\n"},
+		{"shebang and package clause are blanked", "#!/usr/bin/env -S gonote run\npackage main\nx := 1",
+			"stmt@3: x := 1\n"},
+		{"consecutive declarations form one unit", "func a() int { return b() }\n\nfunc b() int { return 1 }",
+			"decl@1: func a() int { return b() }\n\nfunc b() int { return 1 }\n"},
+	}
+	for _, tt := range tests {
+		p, err := compileCell(tt.cell, testEnv)
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if got := describe(p); got != tt.want {
+			t.Errorf("%s:\n got %q\nwant %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestCompileCellErrors(t *testing.T) {
+	tests := []struct {
+		name, cell string
+		line, col  int
+		msg        string
+	}{
+		{"syntax error", "x := 1\ny := )", 2, 6, "expected operand, found ')'"},
+		{"unfinished expression", "x := (1 +", 1, 1, "unexpected end of cell: an expression or a bracket is not complete"},
+		{"ambiguous package", "rand.Int()", 1, 1, `rand is ambiguous: several bundled packages are named rand; add one of: import "math/rand", import "math/rand/v2"`},
+		{"return with a value", "return 1", 1, 1, "return with values at the top level of a cell: a cell is not a function; show a value by writing it as the last line"},
+		{"main with arguments", "func main(x int) {}", 1, 1, "func main must have no arguments and no results"},
+	}
+	for _, tt := range tests {
+		_, err := compileCell(tt.cell, testEnv)
+		ce, ok := err.(*compileError)
+		if !ok {
+			t.Errorf("%s: error %v, want a compileError", tt.name, err)
+			continue
+		}
+		if ce.Line != tt.line || ce.Col != tt.col || ce.Msg != tt.msg {
+			t.Errorf("%s: got %d:%d %q, want %d:%d %q", tt.name, ce.Line, ce.Col, ce.Msg, tt.line, tt.col, tt.msg)
+		}
+	}
+}
+
+func TestCompileCellRecordsDefinitions(t *testing.T) {
+	p, err := compileCell("type P struct{ X int }\nfunc (p P) Get() int { return p.X }\nvar q = P{1}\nz := 2.5", testEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, u := range p.Units {
+		for _, d := range u.Decls {
+			names = append(names, d.Kind+":"+d.Name+":"+d.TypeExpr)
+		}
+		for _, d := range u.Defines {
+			names = append(names, "define:"+d+":"+u.DefExpr[d])
+		}
+	}
+	want := "type:P:,method:P.Get:,var:q:P,define:z:float64"
+	if got := strings.Join(names, ","); got != want {
+		t.Errorf("definitions %s, want %s", got, want)
+	}
+}
