@@ -226,10 +226,12 @@ func (p *runnerProc) readStream(idx int, name string, r *os.File, sink outputSin
 			p.syncMu.Unlock()
 			return
 		}
-		if n < smallRead {
+		if n < smallRead && !bytes.Contains(buf[:n], []byte("\x1b]")) {
 			// A program printing line by line makes one write per line;
 			// letting the pipe fill for a moment turns thousands of tiny
 			// reads into a few large ones, at a cost of readPause latency.
+			// After a sync marker (the start of an escape sequence) more
+			// markers are likely to follow at once: no pause then.
 			time.Sleep(readPause)
 		}
 	}
