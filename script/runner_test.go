@@ -261,3 +261,111 @@ func TestRunnerInterruptKeepsState(t *testing.T) {
 		t.Errorf("after interrupt: %s", got)
 	}
 }
+
+func TestRunnerInputRequest(t *testing.T) {
+	c := newRunnerClient(t)
+	c.send(runproto.Request{Kind: runproto.KindExecute, ID: "in1", Execute: &runproto.ExecuteRequest{
+		Code: "var name string\nfmt.Scanln(&name)\nr := bufio.NewReader(os.Stdin)\nline, _ := r.ReadString('\\n')\nname + \"|\" + line", ExecutionCount: 1, AllowStdin: true}})
+	var got []string
+	for {
+		var ev runproto.Event
+		if err := runproto.ReadFrame(c.events, &ev); err != nil {
+			t.Fatal(err)
+		}
+		switch ev.Kind {
+		case runproto.EventInputRequest:
+			answer := "ada"
+			if len(got) > 0 {
+				answer = "second line"
+			}
+			got = append(got, "prompt")
+			c.send(runproto.Request{Kind: runproto.KindInput, Input: answer})
+		case runproto.EventResult:
+			got = append(got, ev.Display.Data["text/plain"].(string))
+		case runproto.EventError:
+			got = append(got, "error "+ev.Error.Evalue)
+		}
+		if ev.Kind == runproto.EventExecuteReply {
+			break
+		}
+	}
+	want := "prompt,prompt,\"ada|second line\\n\""
+	if strings.Join(got, ",") != want {
+		t.Errorf("input exchange %q, want %q", strings.Join(got, ","), want)
+	}
+}
+
+func TestRunnerCompletionWhileRunning(t *testing.T) {
+	c := newRunnerClient(t)
+	c.execute("d", "type Rec struct{ Alpha, Beta int }\nrecord := Rec{}\nmatrix := mat.NewDense(2, 2, nil)", 1, nil)
+	// Start a long cell, then ask for completions while it runs.
+	c.send(runproto.Request{Kind: runproto.KindExecute, ID: "long", Execute: &runproto.ExecuteRequest{Code: "time.Sleep(700 * time.Millisecond)", ExecutionCount: 2}})
+	time.Sleep(100 * time.Millisecond)
+	queries := []struct {
+		code string
+		want string
+	}{
+		{"rec", "record"},
+		{"record.Al", "Alpha"},
+		{"matrix.Mu", "Mul"},
+		{"strings.ToUp", "ToUpper"},
+	}
+	for _, q := range queries {
+		c.send(runproto.Request{Kind: runproto.KindComplete, ID: "c-" + q.code, Complete: &runproto.CompleteRequest{Code: q.code, CursorPos: len(q.code)}})
+	}
+	answered := map[string][]string{}
+	replied := false
+	for !replied || len(answered) < len(queries) {
+		var ev runproto.Event
+		if err := runproto.ReadFrame(c.events, &ev); err != nil {
+			t.Fatal(err)
+		}
+		switch ev.Kind {
+		case runproto.EventCompleteReply:
+			if replied {
+				t.Errorf("completion %s answered after the running cell finished", ev.ID)
+			}
+			var r struct{ Matches []string }
+			if err := json.Unmarshal(ev.Reply, &r); err != nil {
+				t.Fatal(err)
+			}
+			answered[ev.ID] = r.Matches
+		case runproto.EventExecuteReply:
+			replied = true
+		}
+	}
+	for _, q := range queries {
+		if !contains(answered["c-"+q.code], q.want) {
+			t.Errorf("complete %q = %v, want %q among them", q.code, answered["c-"+q.code], q.want)
+		}
+	}
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestRunnerGoroutinePanicAfterCellIsReported(t *testing.T) {
+	c := newRunnerClient(t)
+	got := summary(c.execute("g1", "go func() {\n\ttime.Sleep(100 * time.Millisecond)\n\tpanic(\"late failure\")\n}()", 1, nil))
+	if got != "reply:ok" {
+		t.Fatalf("starting cell: %s", got)
+	}
+	var ev runproto.Event
+	for ev.Kind != runproto.EventError {
+		if err := runproto.ReadFrame(c.events, &ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !strings.Contains(ev.Error.Evalue, "late failure") || !strings.Contains(ev.Error.Evalue, "In [1]") {
+		t.Errorf("async error = %+v", ev.Error)
+	}
+	if got := summary(c.execute("g2", "1 + 1", 2, nil)); got != "execute_result:2|reply:ok" {
+		t.Errorf("runner after the goroutine panic: %s", got)
+	}
+}

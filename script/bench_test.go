@@ -1,0 +1,72 @@
+package script
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/traefik/yaegi/interp"
+	"github.com/traefik/yaegi/stdlib"
+)
+
+// The cell compiler's overhead is the difference between running a trivial
+// cell through Session.Execute and handing the same text to yaegi's own
+// Eval; BenchmarkCompileCell measures the pure go/ast part.
+
+func devNull(b *testing.B) *os.File {
+	f, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { f.Close() })
+	return f
+}
+
+func BenchmarkYaegiEvalTrivial(b *testing.B) {
+	in := interp.New(interp.Options{Stdout: devNull(b), Stderr: devNull(b)})
+	if err := in.Use(stdlib.Symbols); err != nil {
+		b.Fatal(err)
+	}
+	in.Eval("x := 1")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := in.Eval("x + 1"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkSessionExecuteTrivial(b *testing.B) {
+	s, err := NewSession(Options{Stdout: devNull(b), Stderr: devNull(b)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	if e := s.Execute(ctx, "x := 1", 1, false); e != nil {
+		b.Fatal(e)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if e := s.Execute(ctx, "x + 1", i+2, false); e != nil {
+			b.Fatal(e)
+		}
+	}
+}
+
+func BenchmarkCompileCell(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		if _, err := compileCell("x + 1", testEnv); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkCompileCellMixed(b *testing.B) {
+	cell := "import \"strings\"\ntype T struct{ A int }\nt := T{3}\nfunc (t T) Twice() int { return 2 * t.A }\nv, ok := m[\"a\"]\nfor i := range 3 {\n\tfmt.Println(i, v, ok)\n}\nstrings.Repeat(\"a\", t.Twice())"
+	for i := 0; i < b.N; i++ {
+		if _, err := compileCell(cell, testEnv); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
