@@ -139,6 +139,7 @@ func TestRunnerCrashRestartsAndRestores(t *testing.T) {
 		name, code, want string
 	}{
 		{"goroutine panic", "panic boom", "panic: boom"},
+		{"slowly dying runtime", "fatal stack overflow", "fatal error: stack overflow (the runner exited with status 2)"},
 		{"exit", "exit 7", "exited with status 7"},
 	}
 	for _, tt := range tests {

@@ -16,10 +16,13 @@ import (
 	"github.com/gonote/gonote/kernel/runproto"
 )
 
-// crashDivertFor is how long stderr text that looks like a Go runtime crash
-// report is held back: if the runner dies within it, the text becomes the
-// crash message instead of stream output; otherwise it is released.
-const crashDivertFor = time.Second
+// crashDivertFor bounds how long stderr text that looks like a Go runtime
+// crash report is held back: if the runner dies meanwhile, the text becomes
+// the crash message instead of stream output. It is released earlier at the
+// next sync marker (the runner is alive and the cell produced an event).
+// A dying runtime can take seconds to exit (freeing a 1 GB stack after a
+// stack overflow), hence the generous bound.
+const crashDivertFor = 30 * time.Second
 
 // A read shorter than smallRead is followed by a pause of readPause before
 // the next one, so that output written line by line is read in batches.

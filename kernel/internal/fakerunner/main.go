@@ -15,6 +15,8 @@
 //	hang          ignore interrupts and never finish
 //	panic TEXT    panic in a goroutine (the process dies)
 //	panic-later MS TEXT  panic in a goroutine MS milliseconds after the cell ended
+//	fatal TEXT    write a runtime-style "fatal error: TEXT" report to stderr,
+//	              take 1.5 s to die, exit with status 2
 //	exit N        exit with status N
 //	sleep MS      sleep MS milliseconds
 //
@@ -175,6 +177,10 @@ func (r *runner) execute(req runproto.Request) {
 				time.Sleep(time.Duration(delay) * time.Millisecond)
 				panic(text)
 			}()
+		case "fatal":
+			fmt.Fprintf(os.Stderr, "fatal error: %s\n\nruntime stack:\nruntime.throw()\n", arg)
+			time.Sleep(1500 * time.Millisecond)
+			os.Exit(2)
 		case "exit":
 			n, _ := strconv.Atoi(arg)
 			os.Exit(n)
