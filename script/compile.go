@@ -21,6 +21,10 @@ type compileEnv interface {
 	integer(name string) bool
 	// candidates returns the import paths of the bundled packages named name.
 	candidates(name string) []string
+	// variadicIface describes x.name when it is a compiled function or
+	// method whose variadic parameter has an interface element type: the
+	// element type as source text and the number of fixed parameters.
+	variadicIface(x, name string) (elem string, fixed int, ok bool)
 }
 
 // unitKind says how a unit is evaluated.

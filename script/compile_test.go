@@ -17,6 +17,12 @@ func (f fakeEnv) declared(n string) bool       { return f.globals[n] }
 func (f fakeEnv) imported(n string) bool       { return f.imps[n] }
 func (f fakeEnv) integer(n string) bool        { return f.ints[n] }
 func (f fakeEnv) candidates(n string) []string { return f.pkgs[n] }
+func (f fakeEnv) variadicIface(x, name string) (string, int, bool) {
+	if x == "p" && name == "Add" {
+		return "plot.Plotter", 0, true
+	}
+	return "", 0, false
+}
 
 var testEnv = fakeEnv{
 	globals: map[string]bool{"old": true, "n": true},
@@ -92,6 +98,8 @@ func TestCompileCell(t *testing.T) {
 		{"os.Stdin reads through the runtime", "r := bufio.NewReader(os.Stdin)", "import os (auto)\nstmt@1: r := bufio.NewReader(_gonote.Stdin())\n"},
 		{"shebang and package clause are blanked", "#!/usr/bin/env -S gonote run\npackage main\nx := 1",
 			"stmt@3: x := 1\n"},
+		{"variadic interface arguments are wrapped in a slice", "p.Add(a, b)", "stmt@1: _gonote.ShowValues(p.Add([]plot.Plotter{a, b}...))\n"},
+		{"a spread call is left alone", "p.Add(xs...)", "stmt@1: _gonote.ShowValues(p.Add(xs...))\n"},
 		{"consecutive declarations form one unit", "func a() int { return b() }\n\nfunc b() int { return 1 }",
 			"decl@1: func a() int { return b() }\n\nfunc b() int { return 1 }\n"},
 	}

@@ -448,6 +448,10 @@ func compiledTypeString(t reflect.Type, imports map[string]string) string {
 		}
 		if t.Name() != "" {
 			if t.PkgPath() != "" {
+				if strings.Contains(t.String(), "[") {
+					ok = false // an instantiated generic type
+					return
+				}
 				name := lastElem(t.PkgPath())
 				if imports[name] != t.PkgPath() {
 					ok = false

@@ -460,6 +460,17 @@ func (r *rewriter) call(x *ast.CallExpr) {
 		}
 		return
 	}
+	if sel, ok := x.Fun.(*ast.SelectorExpr); ok && !x.Ellipsis.IsValid() {
+		if id, ok := sel.X.(*ast.Ident); ok && !r.c.localNames[id.Name] {
+			if elem, fixed, ok := r.c.env.variadicIface(id.Name, sel.Sel.Name); ok && len(x.Args) > fixed {
+				// Values of cell types passed to a compiled variadic
+				// interface parameter must arrive in a slice.
+				first, last := x.Args[fixed], x.Args[len(x.Args)-1]
+				r.insert(r.ps.offset(first.Pos()), "[]"+elem+"{")
+				r.insert(r.ps.offset(last.End()), "}...")
+			}
+		}
+	}
 	name, _ := r.pkgCall(x)
 	helper, ok := sliceCalls[name]
 	if !ok {

@@ -241,6 +241,68 @@ func (e sessionEnv) candidates(name string) []string {
 	return pkgIndex[name]
 }
 
+func (e sessionEnv) variadicIface(x, name string) (string, int, bool) {
+	s := e.s
+	var ft reflect.Type
+	s.mu.Lock()
+	path, isPkg := s.imports[x]
+	t := s.types[x]
+	s.mu.Unlock()
+	switch {
+	case isPkg:
+		key := path + "/" + lastElem(path)
+		syms, ok := stdExports[key]
+		if !ok {
+			syms = symbols.Symbols[key]
+		}
+		v, ok := syms[name]
+		if !ok || v.Kind() != reflect.Func {
+			return "", 0, false
+		}
+		ft = v.Type()
+	case t != nil && e.s.led.isVar(x):
+		m, ok := t.MethodByName(name)
+		if !ok {
+			return "", 0, false
+		}
+		ft = m.Type
+		// The method type of a reflect.Type includes the receiver.
+		if ft.NumIn() > 0 && ft.In(0) == t {
+			ft = reflect.FuncOf(inTypes(ft)[1:], outTypes(ft), ft.IsVariadic())
+		}
+	default:
+		return "", 0, false
+	}
+	if !ft.IsVariadic() {
+		return "", 0, false
+	}
+	elem := ft.In(ft.NumIn() - 1).Elem()
+	if elem.Kind() != reflect.Interface || elem.NumMethod() == 0 {
+		return "", 0, false
+	}
+	text := compiledTypeString(elem, s.imports)
+	if text == "" {
+		return "", 0, false
+	}
+	return text, ft.NumIn() - 1, true
+}
+
+func inTypes(ft reflect.Type) []reflect.Type {
+	out := make([]reflect.Type, ft.NumIn())
+	for i := range out {
+		out[i] = ft.In(i)
+	}
+	return out
+}
+
+func outTypes(ft reflect.Type) []reflect.Type {
+	out := make([]reflect.Type, ft.NumOut())
+	for i := range out {
+		out[i] = ft.Out(i)
+	}
+	return out
+}
+
 // bundledIndex maps package names to the curated bundled packages
 // (symbols.Packages), which take precedence over the rest of the standard
 // library for auto-import.
