@@ -233,6 +233,34 @@ class OutputTests(KernelCase):
         self.assertEqual(msgs[-1]["content"]["execution_state"], "idle")
 
 
+    def test_prints_and_displays_keep_their_order(self):
+        code = ('import "fmt"\nfor i := 0; i < 3; i++ {\n\tfmt.Println("line", i)\n'
+                '\tdisplay.HTML(fmt.Sprintf("<b>%d</b>", i))\n}\nfmt.Println("end")')
+        content, msgs = self.run_cell(code)
+        self.assertEqual(content["status"], "ok", content)
+        seen = []
+        for m in self.outputs(msgs):
+            if m["msg_type"] == "stream":
+                seen += [("print", line) for line in m["content"]["text"].splitlines()]
+            elif m["msg_type"] == "display_data":
+                seen.append(("display", m["content"]["data"]["text/html"]))
+        want = []
+        for i in range(3):
+            want += [("print", f"line {i}"), ("display", f"<b>{i}</b>")]
+        want.append(("print", "end"))
+        self.assertEqual(seen, want)
+
+    def test_completion_while_a_cell_runs(self):
+        msg_id = self.kc.execute('import "time"\ntime.Sleep(2 * time.Second)')
+        time.sleep(0.3)
+        start = time.monotonic()
+        cid = self.kc.complete("strings.ToUpp", 13)
+        reply = self.shell_reply(cid)
+        self.assertLess(time.monotonic() - start, 1.5, "completion waited for the running cell")
+        self.assertIn("ToUpper", reply["content"]["matches"])
+        self.assertEqual(self.shell_reply(msg_id)["content"]["status"], "ok")
+
+
 class StdinTests(KernelCase):
     CODE = 'import "fmt"\nvar name string\nfmt.Scanln(&name)\nfmt.Println("hello", name)'
 
