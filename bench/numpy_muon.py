@@ -9,7 +9,7 @@ Unless --no-go is given it first runs the Go benchmarks in the same process
 tree (go test -bench) and prints both columns with the ratio Go/NumPy.
 
 Usage (from the repository root):
-    /usr/bin/python3 bench/numpy_muon.py [--reps 10] [--benchtime 10x] [--no-go]
+    /usr/bin/python3 bench/numpy_muon.py [--reps 10] [--benchtime 10x] [--count 5] [--no-go]
 """
 import argparse
 import os
@@ -23,6 +23,14 @@ import numpy as np
 
 D, N, KQ, ALPHA = 256, 2048, 1024, 1.5
 KJ = (3.4445, -4.7750, 2.0315)
+# Matrix-product flops of the GEMM-bound operations (SVD is not GEMM-bound).
+FLOPS = {
+    "G0": 2 * D * D * N,
+    "NS5": 5 * 3 * 2 * D ** 3,
+    "MuonStepNS5": 2 * D * D * N + 5 * 3 * 2 * D ** 3,
+    "Recovered": 2 * KQ * D * D + 2 * KQ * N * D,
+    "RecoveredFloat64": 2 * D * D * N + 2 * KQ * N * D,
+}
 
 
 def task(rng):
@@ -85,37 +93,41 @@ def numpy_timings(reps):
     }
 
 
-def go_timings(benchtime):
+def go_timings(benchtime, count):
+    """Median ns/op of each Go benchmark over `count` runs of go test -bench."""
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     out = subprocess.run(
-        ["go", "test", "-run", "^$", "-bench", ".", "-benchtime", benchtime, "-count", "1",
+        ["go", "test", "-run", "^$", "-bench", ".", "-benchtime", benchtime, "-count", str(count),
          "./stdlib/assocmem"],
         cwd=root, check=True, capture_output=True, text=True).stdout
-    res = {}
+    runs = {}
     for m in re.finditer(r"^Benchmark(\w+)-\d+\s+\d+\s+([\d.]+) ns/op", out, re.M):
-        res[m.group(1)] = float(m.group(2))
-    return res
+        runs.setdefault(m.group(1), []).append(float(m.group(2)))
+    return {k: statistics.median(v) for k, v in runs.items()}
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--reps", type=int, default=10, help="NumPy repetitions per operation (median reported)")
     ap.add_argument("--benchtime", default="10x", help="go test -benchtime")
+    ap.add_argument("--count", type=int, default=5, help="go test -count (median reported)")
     ap.add_argument("--no-go", action="store_true", help="time NumPy only")
     args = ap.parse_args()
     if args.reps < 1:
         sys.exit("--reps must be >= 1")
-    go = {} if args.no_go else go_timings(args.benchtime)
+    go = {} if args.no_go else go_timings(args.benchtime, args.count)
     py = numpy_timings(args.reps)
     print(f"numpy {np.__version__}, d={D}, N={N}, kq={KQ}, alpha={ALPHA}, cpus={os.cpu_count()}")
-    print(f"{'operation':<16}{'Go ms':>10}{'NumPy ms':>10}{'Go/NumPy':>10}")
-    for name, ns in py.items():
-        g = go.get(name)
-        gs = f"{g / 1e6:10.1f}" if g else f"{'-':>10}"
-        rs = f"{g / ns:10.1f}" if g else f"{'-':>10}"
-        print(f"{name:<16}{gs}{ns / 1e6:10.1f}{rs}")
-    if "RecoveredFloat64" in go:
-        print(f"{'RecoveredFloat64':<16}{go['RecoveredFloat64'] / 1e6:10.1f}{'-':>10}{'-':>10}")
+    print(f"medians: Go over {args.count} x go test -benchtime {args.benchtime}; NumPy over {args.reps} calls")
+    print(f"{'operation':<17}{'Go ms':>9}{'NumPy ms':>10}{'Go/NumPy':>10}{'Go GF/s':>9}{'NumPy GF/s':>11}")
+
+    def cell(v, fmt):
+        return format(v, fmt) if v else "-"
+    for name in list(py) + ["RecoveredFloat64"]:
+        g, n, f = go.get(name), py.get(name), FLOPS.get(name)
+        print(f"{name:<17}{cell(g and g / 1e6, '9.1f'):>9}{cell(n and n / 1e6, '10.1f'):>10}"
+              f"{cell(g and n and g / n, '10.1f'):>10}{cell(g and f and f / g, '9.2f'):>9}"
+              f"{cell(n and f and f / n, '11.2f'):>11}")
 
 
 if __name__ == "__main__":
