@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Count Sketch and sketched-SGD timings: Go (go test -bench) beside NumPy, in one command.
 
-    /usr/bin/python3 bench/numpy_sketch.py [--count 5] [--benchtime 10x]
+    /usr/bin/python3 bench/numpy_sketch.py [--rounds 5] [--benchtime 10x] [--reps 3]
 
 The NumPy versions do the same operations on the same sizes as stdlib/sketch/bench_test.go:
 d = 1,000,000 dense float64, r = 5 rows, c = 20,000 columns, bucket and sign tables
@@ -10,7 +10,8 @@ for each: np.bincount with weights for the scatter-add (much faster than np.add.
 fancy indexing plus np.median for queries, np.argpartition for top-k. NumPy is
 single-threaded here, so the ratio column compares against Go's serial (workers=1) run;
 the parallel (GOMAXPROCS) Go figures are listed too.
-Prints a Markdown table of medians (ms) and ratios NumPy/Go.
+Go and NumPy are interleaved round by round, so both see the same machine load; prints a
+Markdown table of medians (ms) and the medians of the per-round ratios NumPy/Go.
 """
 import argparse
 import os
@@ -116,26 +117,44 @@ def numpy_bench(reps):
     return res
 
 
+OPS = ["AddDense", "Merge", "QueryAll", "Query1000", "Unsketch", "SketchedRound"]
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--count", type=int, default=5, help="go test -count and NumPy repetitions")
+    ap.add_argument("--rounds", type=int, default=5,
+                    help="interleaved rounds: each runs every Go benchmark once, then every NumPy operation")
     ap.add_argument("--benchtime", default="10x")
+    ap.add_argument("--reps", type=int, default=3, help="NumPy repetitions per round (median)")
     args = ap.parse_args()
-    go, gocpu, cpu, cmd = go_bench(args.count, args.benchtime)
-    npy = numpy_bench(args.count)
-    print(f"Go: `{cmd}` (cpu: {cpu}); NumPy {np.__version__}, Python {sys.version.split()[0]}; "
-          f"medians of {args.count} runs, milliseconds per operation; wall time, with process CPU time "
-          f"in brackets (Go's parallel CPU time sums both cores).\n")
+    rows = {op: {"np": [], "npc": [], "gs": [], "gsc": [], "gp": [], "gpc": []} for op in OPS}
+    newhash, cmd, cpu = [], "", "?"
+    for _ in range(args.rounds):
+        go, gocpu, cpu, cmd = go_bench(1, args.benchtime)
+        npy = numpy_bench(args.reps)
+        for op in OPS:
+            s_key = op + "/workers=1" if op + "/workers=1" in go else op
+            p_key = op + "/workers=gomaxprocs" if op + "/workers=gomaxprocs" in go else s_key
+            r = rows[op]
+            r["np"].append(npy[op][0]); r["npc"].append(npy[op][1])
+            r["gs"].append(go[s_key]); r["gsc"].append(gocpu[s_key])
+            r["gp"].append(go[p_key]); r["gpc"].append(gocpu[p_key])
+        if "NewHash" in go:
+            newhash.append(go["NewHash"])
+    med = statistics.median
+    print(f"Go: `{cmd}` (cpu: {cpu}), interleaved with NumPy {np.__version__} (Python {sys.version.split()[0]}) "
+          f"over {args.rounds} rounds; milliseconds per operation, wall time with process CPU time in brackets "
+          f"(Go's parallel CPU time sums both cores); each ratio is the median of the per-round ratios.\n")
     print("| operation | NumPy | Go serial | Go GOMAXPROCS | NumPy / Go serial (wall, CPU) | NumPy / Go GOMAXPROCS (wall) |")
     print("|---|---|---|---|---|---|")
-    for op in ["AddDense", "Merge", "QueryAll", "Query1000", "Unsketch", "SketchedRound"]:
-        s_key = op + "/workers=1" if op + "/workers=1" in go else op
-        p_key = op + "/workers=gomaxprocs" if op + "/workers=gomaxprocs" in go else s_key
-        nw, nc = npy[op]
-        print(f"| {op} | {nw:.3f} ({nc:.3f}) | {go[s_key]:.3f} ({gocpu[s_key]:.3f}) | {go[p_key]:.3f} ({gocpu[p_key]:.3f}) "
-              f"| {nw / go[s_key]:.1f}×, {nc / gocpu[s_key]:.1f}× | {nw / go[p_key]:.1f}× |")
-    if "NewHash" in go:
-        print(f"\nGo NewHash (tabulating r·d hashes once per configuration): {go['NewHash']:.1f} ms")
+    for op in OPS:
+        r = rows[op]
+        ratio = lambda a, b: med([x / y for x, y in zip(r[a], r[b])])
+        print(f"| {op} | {med(r['np']):.3f} ({med(r['npc']):.3f}) | {med(r['gs']):.3f} ({med(r['gsc']):.3f}) "
+              f"| {med(r['gp']):.3f} ({med(r['gpc']):.3f}) | {ratio('np', 'gs'):.1f}×, {ratio('npc', 'gsc'):.1f}× "
+              f"| {ratio('np', 'gp'):.1f}× |")
+    if newhash:
+        print(f"\nGo NewHash (tabulating r·d hashes once per configuration): {med(newhash):.1f} ms")
 
 
 if __name__ == "__main__":

@@ -31,12 +31,13 @@ const (
 	hashStream = 0x5ce7c4
 	// MaxCols is the largest supported number of columns (buckets are packed in 31 bits).
 	MaxCols = 1 << 30
+	// narrowCols is the largest number of columns whose table entries fit a uint16 (15-bit
+	// bucket and the sign bit), which halves the memory the hot loops stream.
+	narrowCols = 1 << 15
 	// MaxRows is the largest supported number of rows.
 	MaxRows = 255
 	// MaxDim is the largest supported dimension.
-	MaxDim   = 1 << 31
-	signBit  = 1 << 31
-	bucketMk = signBit - 1
+	MaxDim = 1 << 31
 )
 
 func mulmod61(a, b uint64) uint64 {
@@ -63,13 +64,16 @@ func addmod61(a, b uint64) uint64 {
 //	bucket_j(i) = ((a·i + b) mod p) mod cols
 //	sign_j(i)   = +1 if (((c·i + e)·i + f)·i + g) mod p is odd, else -1
 //
-// The table packs each row's bucket in the low 31 bits of a uint32 and the sign in bit 31.
-// A Hash is safe for concurrent use; share one among all sketches that will be merged.
+// The table packs each row's bucket and sign into one entry per coordinate: a uint16 (bucket in
+// bits 0–14, sign in bit 15) when cols ≤ 2^15, else a uint32 (bucket in bits 0–30, sign in
+// bit 31). A Hash is safe for concurrent use; share one among all sketches that will be merged.
 type Hash struct {
 	d, rows, cols int
 	seed          uint64
 	coef          [][6]uint64
-	packed        []uint32 // rows*d, row-major
+	p16           []uint16 // rows*d, row-major, when cols ≤ narrowCols
+	p32           []uint32 // rows*d, row-major, otherwise
+	shift         uint     // position of the sign bit: 15 or 31
 }
 
 // NewHash tabulates the hash family for dimension d with the given rows and cols, drawn
@@ -92,26 +96,43 @@ func NewHash(d, rows, cols int, seed uint64) (*Hash, error) {
 			h.coef[j][q] = rng.Uint64N(p61)
 		}
 	}
-	h.packed = make([]uint32, rows*d)
+	if cols <= narrowCols {
+		h.shift, h.p16 = 15, make([]uint16, rows*d)
+	} else {
+		h.shift, h.p32 = 31, make([]uint32, rows*d)
+	}
 	parallelRanges(rows*d, rows*d >= 1<<15, 0, func(lo, hi int) {
 		for pos := lo; pos < hi; pos++ {
 			j, i := pos/d, pos%d
-			h.packed[pos] = packOne(h.coef[j], uint64(i), uint64(cols))
+			b, neg := hashOne(h.coef[j], uint64(i), uint64(cols))
+			if h.p16 != nil {
+				h.p16[pos] = uint16(b) | uint16(neg)<<15
+			} else {
+				h.p32[pos] = uint32(b) | uint32(neg)<<31
+			}
 		}
 	})
 	return h, nil
 }
 
-func packOne(c [6]uint64, i, cols uint64) uint32 {
+// hashOne returns bucket_j(i) and 1 if sign_j(i) = −1 (the polynomial value is even), else 0.
+func hashOne(c [6]uint64, i, cols uint64) (bucket uint64, neg uint64) {
 	b := addmod61(mulmod61(c[0], i), c[1]) % cols
 	s := addmod61(mulmod61(c[2], i), c[3])
 	s = addmod61(mulmod61(s, i), c[4])
 	s = addmod61(mulmod61(s, i), c[5])
-	out := uint32(b)
-	if s&1 == 0 {
-		out |= signBit
+	return b, 1 - s&1
+}
+
+// at returns the bucket of table position pos (row·d + i) and the sign as a float64 sign-bit
+// mask (0 for +1, 1<<63 for −1).
+func (h *Hash) at(pos int) (bucket int, neg uint64) {
+	if h.p16 != nil {
+		p := h.p16[pos]
+		return int(p & (1<<15 - 1)), uint64(p>>15) << 63
 	}
-	return out
+	p := h.p32[pos]
+	return int(p & (1<<31 - 1)), uint64(p>>31) << 63
 }
 
 // Dim returns the dimension d of the hashed vectors.
@@ -131,7 +152,8 @@ func (h *Hash) Bucket(row, i int) int {
 	if row < 0 || row >= h.rows || i < 0 || i >= h.d {
 		return -1
 	}
-	return int(h.packed[row*h.d+i] & bucketMk)
+	b, _ := h.at(row*h.d + i)
+	return b
 }
 
 // Sign returns sign_row(i) as ±1, or 0 if row or i is out of range.
@@ -139,7 +161,7 @@ func (h *Hash) Sign(row, i int) float64 {
 	if row < 0 || row >= h.rows || i < 0 || i >= h.d {
 		return 0
 	}
-	if h.packed[row*h.d+i]&signBit != 0 {
+	if _, neg := h.at(row*h.d + i); neg != 0 {
 		return -1
 	}
 	return 1
@@ -158,9 +180,9 @@ func (h *Hash) String() string {
 	return fmt.Sprintf("sketch.Hash{d: %d, rows: %d, cols: %d, seed: %d}", h.d, h.rows, h.cols, h.seed)
 }
 
-// signed returns v with its sign flipped when the packed entry carries the sign bit.
-func signed(v float64, p uint32) float64 {
-	return math.Float64frombits(math.Float64bits(v) ^ uint64(p&signBit)<<32)
+// flip returns v with its sign flipped when neg is the float64 sign-bit mask.
+func flip(v float64, neg uint64) float64 {
+	return math.Float64frombits(math.Float64bits(v) ^ neg)
 }
 
 // parallelRanges splits [0, n) into contiguous chunks and runs fn on each, in goroutines when

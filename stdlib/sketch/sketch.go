@@ -133,34 +133,18 @@ func (s *CountSketch) addRange(dst, v []float64, lo, hi int, a float64, scaled b
 	for ; j+1 < h.rows; j += 2 {
 		r0 := dst[j*c : (j+1)*c : (j+1)*c]
 		r1 := dst[(j+1)*c : (j+2)*c : (j+2)*c]
-		h0 := h.packed[j*d+lo : j*d+hi]
-		h1 := h.packed[(j+1)*d+lo : (j+1)*d+hi]
-		h0, h1 = h0[:len(x)], h1[:len(x)]
-		if scaled {
-			for i, xi := range x {
-				p0, p1 := h0[i], h1[i]
-				ax := a * xi
-				r0[p0&bucketMk] += signed(ax, p0)
-				r1[p1&bucketMk] += signed(ax, p1)
-			}
+		if h.p16 != nil {
+			addPair(r0, r1, h.p16[j*d+lo:j*d+hi], h.p16[(j+1)*d+lo:(j+1)*d+hi], x, a, scaled, h.shift)
 		} else {
-			for i, xi := range x {
-				p0, p1 := h0[i], h1[i]
-				r0[p0&bucketMk] += signed(xi, p0)
-				r1[p1&bucketMk] += signed(xi, p1)
-			}
+			addPair(r0, r1, h.p32[j*d+lo:j*d+hi], h.p32[(j+1)*d+lo:(j+1)*d+hi], x, a, scaled, h.shift)
 		}
 	}
 	if j < h.rows {
 		row := dst[j*c : (j+1)*c : (j+1)*c]
-		hp := h.packed[j*d+lo : j*d+hi]
-		hp = hp[:len(x)]
-		for i, xi := range x {
-			p := hp[i]
-			if scaled {
-				xi *= a
-			}
-			row[p&bucketMk] += signed(xi, p)
+		if h.p16 != nil {
+			addOne(row, h.p16[j*d+lo:j*d+hi], x, a, scaled, h.shift)
+		} else {
+			addOne(row, h.p32[j*d+lo:j*d+hi], x, a, scaled, h.shift)
 		}
 	}
 }
@@ -202,10 +186,9 @@ func (s *CountSketch) AddSparse(idx []int, val []float64) error {
 	c := s.h.cols
 	for j := 0; j < s.h.rows; j++ {
 		row := s.table[j*c : (j+1)*c]
-		hp := s.h.packed[j*d : (j+1)*d]
 		for t, i := range idx {
-			p := hp[i]
-			row[p&bucketMk] += signed(val[t], p)
+			b, neg := s.h.at(j*d + i)
+			row[b] += flip(val[t], neg)
 		}
 	}
 	return nil
@@ -255,8 +238,8 @@ func (s *CountSketch) RowEstimates(i int, dst []float64) ([]float64, error) {
 	dst = dst[:0]
 	d, c := s.h.d, s.h.cols
 	for j := 0; j < s.h.rows; j++ {
-		p := s.h.packed[j*d+i]
-		dst = append(dst, signed(s.table[j*c+int(p&bucketMk)], p))
+		b, neg := s.h.at(j*d + i)
+		dst = append(dst, flip(s.table[j*c+b], neg))
 	}
 	return dst, nil
 }
@@ -275,16 +258,16 @@ func (s *CountSketch) query(i int) float64 {
 	if h.rows == 5 {
 		var e [5]float64
 		for j := range e {
-			p := h.packed[j*d+i]
-			e[j] = signed(s.table[j*c+int(p&bucketMk)], p)
+			b, neg := h.at(j*d + i)
+			e[j] = flip(s.table[j*c+b], neg)
 		}
 		return med5(e[0], e[1], e[2], e[3], e[4])
 	}
 	var buf [MaxRows]float64
 	est := buf[:h.rows]
 	for j := range est {
-		p := h.packed[j*d+i]
-		est[j] = signed(s.table[j*c+int(p&bucketMk)], p)
+		b, neg := h.at(j*d + i)
+		est[j] = flip(s.table[j*c+b], neg)
 	}
 	return medianInPlace(est)
 }
@@ -334,11 +317,11 @@ func (s *CountSketch) queryRange(a, b int, buf, dst []float64) {
 	n := b - a
 	for j := 0; j < r; j++ {
 		row := s.table[j*c : (j+1)*c]
-		hp := h.packed[j*d+a : j*d+b]
 		g := buf[j*n : (j+1)*n]
-		g = g[:len(hp)]
-		for t, p := range hp {
-			g[t] = signed(row[p&bucketMk], p)
+		if h.p16 != nil {
+			gather(g, row, h.p16[j*d+a:j*d+b], h.shift)
+		} else {
+			gather(g, row, h.p32[j*d+a:j*d+b], h.shift)
 		}
 	}
 	out := dst[a:b]

@@ -60,27 +60,29 @@ func TestNewHashRejectsBadParameters(t *testing.T) {
 // The table entries must follow the documented polynomial hashes, recomputed here with
 // math/big-free exact arithmetic on small coefficients' products via mulmod61.
 func TestHashMatchesPolynomialDefinition(t *testing.T) {
-	h := mustHash(t, 3000, 3, 97, 11)
-	plus := 0
-	for j := 0; j < 3; j++ {
-		c := h.coef[j]
-		for i := 0; i < 3000; i++ {
-			bucket := int(addmod61(mulmod61(c[0], uint64(i)), c[1]) % 97)
-			x := addmod61(mulmod61(addmod61(mulmod61(addmod61(mulmod61(c[2], uint64(i)), c[3]), uint64(i)), c[4]), uint64(i)), c[5])
-			sign := 2*float64(x%2) - 1
-			if h.Bucket(j, i) != bucket || h.Sign(j, i) != sign {
-				t.Fatalf("row %d index %d: got (%d, %v), want (%d, %v)", j, i, h.Bucket(j, i), h.Sign(j, i), bucket, sign)
-			}
-			if sign > 0 {
-				plus++
+	for _, cols := range []int{97, 40_000} { // uint16 and uint32 table entries
+		h := mustHash(t, 3000, 3, cols, 11)
+		plus := 0
+		for j := 0; j < 3; j++ {
+			c := h.coef[j]
+			for i := 0; i < 3000; i++ {
+				bucket := int(addmod61(mulmod61(c[0], uint64(i)), c[1]) % uint64(cols))
+				x := addmod61(mulmod61(addmod61(mulmod61(addmod61(mulmod61(c[2], uint64(i)), c[3]), uint64(i)), c[4]), uint64(i)), c[5])
+				sign := 2*float64(x%2) - 1
+				if h.Bucket(j, i) != bucket || h.Sign(j, i) != sign {
+					t.Fatalf("cols %d row %d index %d: got (%d, %v), want (%d, %v)", cols, j, i, h.Bucket(j, i), h.Sign(j, i), bucket, sign)
+				}
+				if sign > 0 {
+					plus++
+				}
 			}
 		}
-	}
-	if frac := float64(plus) / 9000; math.Abs(frac-0.5) > 0.02 {
-		t.Fatalf("fraction of + signs %.3f, want 0.5 ± 0.02", frac)
-	}
-	if h.Bucket(3, 0) != -1 || h.Sign(0, 3000) != 0 {
-		t.Fatal("out-of-range Bucket/Sign must return -1 / 0")
+		if frac := float64(plus) / 9000; math.Abs(frac-0.5) > 0.02 {
+			t.Fatalf("cols %d: fraction of + signs %.3f, want 0.5 ± 0.02", cols, frac)
+		}
+		if h.Bucket(3, 0) != -1 || h.Sign(0, 3000) != 0 {
+			t.Fatal("out-of-range Bucket/Sign must return -1 / 0")
+		}
 	}
 }
 
@@ -103,9 +105,10 @@ func TestMulmod61AgainstBigProducts(t *testing.T) {
 // Query must equal the median of s_j(i)·T[j, h_j(i)] computed from the public accessors,
 // and QueryAll must agree with Query for every row count (odd, even, special-cased).
 func TestQueryIsMedianOfRowEstimates(t *testing.T) {
-	for _, rows := range []int{1, 2, 3, 4, 5, 7} {
+	for _, shape := range [][2]int{{1, 64}, {2, 64}, {3, 64}, {4, 64}, {5, 64}, {7, 64}, {5, 40_000}, {2, 40_000}} {
+		rows, cols := shape[0], shape[1]
 		rng := rand.New(rand.NewPCG(3, uint64(rows)))
-		h := mustHash(t, 5000, rows, 64, 5)
+		h := mustHash(t, 5000, rows, cols, 5)
 		s := mustSketch(t, h)
 		v := gaussian(rng, 5000, 1)
 		if err := s.Add(v); err != nil {
@@ -116,7 +119,7 @@ func TestQueryIsMedianOfRowEstimates(t *testing.T) {
 		for _, i := range []int{0, 1, 2047, 2048, 4999} {
 			est := make([]float64, rows)
 			for j := 0; j < rows; j++ {
-				est[j] = h.Sign(j, i) * tab[j*64+h.Bucket(j, i)]
+				est[j] = h.Sign(j, i) * tab[j*cols+h.Bucket(j, i)]
 			}
 			sort.Float64s(est)
 			want := est[rows/2]
