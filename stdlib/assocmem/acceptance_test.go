@@ -65,7 +65,7 @@ func results(t *testing.T) *paperResults {
 			paper.capacity[alpha] = append(spec, sgd...)
 		}
 		bcfg := OneStepConfig{Ds: []int{64, 128}, N: 2048, Alpha: 1.5, Seeds: 4, Seed: paperSeed,
-			Methods: []string{SGD, Muon}, KqMuon: 1024, KqSGD: 64}
+			Methods: []string{SGD, Muon}, KqMuon: 512, KqSGD: 64}
 		paper.batch, paper.err = BatchSweep(ctx, bcfg, batchGrid())
 		if paper.err != nil {
 			return
