@@ -930,7 +930,7 @@ func (s *Session) doImports(p *plan, cell int, code string) *CellError {
 // A top-level return gives a non-nil error with an empty Ename: the cell
 // stops without failing.
 func (s *Session) run(ctx context.Context, prog *interp.Program, u *unit, cell int, code string) *CellError {
-	s.errf.take() // forget frames of earlier, recovered panics
+	s.errf.reset() // forget frames of earlier, recovered panics
 	_, err := s.in.ExecuteWithContext(ctx, prog)
 	if err == nil {
 		return nil
@@ -1111,7 +1111,6 @@ func (s *Session) runDeferred(cell int, code string) (cerr *CellError) {
 			fs[i]()
 		}()
 	}
-	s.errf.take()
 	return cerr
 }
 

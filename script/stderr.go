@@ -136,3 +136,10 @@ func (f *stderrFilter) close() {
 	<-f.done
 	f.r.Close()
 }
+
+// reset forgets the captured frames without waiting for the stream.
+func (f *stderrFilter) reset() {
+	f.mu.Lock()
+	f.frames = nil
+	f.mu.Unlock()
+}

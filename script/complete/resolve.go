@@ -5,7 +5,6 @@ import (
 	"go/parser"
 	"go/token"
 	"reflect"
-	"strconv"
 )
 
 // target is what an expression before a dot denotes. At most one of pkgs,
@@ -241,14 +240,8 @@ func (r *resolver) compiledType(x ast.Expr) reflect.Type {
 		if e == nil {
 			return nil
 		}
-		if x.Len == nil {
-			return reflect.SliceOf(e)
-		}
-		if lit, ok := x.Len.(*ast.BasicLit); ok {
-			if n, err := strconv.Atoi(lit.Value); err == nil && n >= 0 {
-				return reflect.ArrayOf(n, e)
-			}
-		}
+		// arrays are modelled as slices: only the element type matters here,
+		// and reflect.ArrayOf of a huge length is slow
 		return reflect.SliceOf(e)
 	case *ast.MapType:
 		k, v := r.compiledType(x.Key), r.compiledType(x.Value)
