@@ -1,0 +1,61 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestDispatch(t *testing.T) {
+	dir := t.TempDir()
+	badConn := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(badConn, []byte(`{"ip":"127.0.0.1","signature_scheme":"hmac-md4","shell_port":1,"control_port":2,"stdin_port":3,"hb_port":4,"iopub_port":5}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("JUPYTER_DATA_DIR", filepath.Join(dir, "data"))
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		stdout   string
+		stderr   string
+		postFile string // must exist afterwards
+	}{
+		{"no command", nil, 2, "", "usage:", ""},
+		{"unknown command", []string{"frobnicate"}, 2, "", `unknown command "frobnicate"`, ""},
+		{"version", []string{"version"}, 0, "gonote " + version, "", ""},
+		{"kernel without file", []string{"kernel"}, 2, "", "usage: gonote kernel CONNECTION_FILE", ""},
+		{"kernel with missing file", []string{"kernel", filepath.Join(dir, "nope.json")}, 1, "", "nope.json", ""},
+		{"kernel with unknown scheme", []string{"kernel", badConn}, 1, "", `signature_scheme "hmac-md4" is not supported`, ""},
+		{"install two modes", []string{"install", "--user", "--prefix", dir}, 2, "", "choose one of", ""},
+		{"install bad name", []string{"install", "--name", "a b"}, 1, "", `kernel name "a b"`, ""},
+		{"install user", []string{"install"}, 0, "installed kernelspec gonote", "", filepath.Join(dir, "data", "kernels", "gonote", "kernel.json")},
+		{"install prefix", []string{"install", "--prefix", filepath.Join(dir, "env"), "--name", "g2"}, 0, "installed kernelspec g2", "",
+			filepath.Join(dir, "env", "share", "jupyter", "kernels", "g2", "logo-64x64.png")},
+		{"uninstall", []string{"uninstall"}, 0, "removed kernelspec gonote", "", ""},
+		{"uninstall again", []string{"uninstall"}, 0, "nothing to remove", "", ""},
+		{"install extra argument", []string{"install", "extra"}, 2, "", `unexpected argument "extra"`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := dispatch(tt.args, &stdout, &stderr)
+			if code != tt.code {
+				t.Errorf("exit code %d, want %d (stderr %q)", code, tt.code, stderr.String())
+			}
+			if !strings.Contains(stdout.String(), tt.stdout) {
+				t.Errorf("stdout %q does not contain %q", stdout.String(), tt.stdout)
+			}
+			if !strings.Contains(stderr.String(), tt.stderr) {
+				t.Errorf("stderr %q does not contain %q", stderr.String(), tt.stderr)
+			}
+			if tt.postFile != "" {
+				if _, err := os.Stat(tt.postFile); err != nil {
+					t.Errorf("expected %s: %v", tt.postFile, err)
+				}
+			}
+		})
+	}
+}
