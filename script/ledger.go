@@ -115,7 +115,9 @@ func (l *ledger) redefinitions(p *plan) map[string]bool {
 	out := map[string]bool{}
 	for _, u := range p.Units {
 		for _, d := range u.Decls {
-			if _, ok := l.decls[d.Name]; ok {
+			if e, ok := l.decls[d.Name]; ok && !(e.Kind == d.Kind && e.Src == d.Src) {
+				// A declaration run again unchanged (a re-executed cell)
+				// is not a redefinition.
 				out[d.Name] = true
 			}
 			if _, ok := l.vars[d.Name]; ok {

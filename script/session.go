@@ -91,6 +91,7 @@ type Session struct {
 	payload   []any
 	stash     []interface{}
 	cellDecls map[string]*ledgerEntry // declarations of the running cell
+	cellCtx   context.Context         // context of the running cell
 	lost      []string                // variables lost in the last restore (%replay)
 
 	// Interactive is true in a notebook (the runner): %load fills the next
@@ -208,6 +209,10 @@ func (s *Session) newInterpreter() error {
 	}
 	s.in = in
 	s.ctxPtr = p
+	if s.cellCtx != nil {
+		// A rebuild during a cell: cells still see that cell's ctx.
+		p.Elem().Set(reflect.ValueOf(s.cellCtx))
+	}
 	s.imports = map[string]string{}
 	return nil
 }
@@ -395,6 +400,8 @@ func (s *Session) executeCode(ctx context.Context, code string, cell int) *CellE
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.ctxPtr.Elem().Set(reflect.ValueOf(cctx))
+	s.cellCtx = cctx
+	defer func() { s.cellCtx = nil }()
 
 	if cerr := s.doImports(p, cell, code); cerr != nil {
 		return cerr
