@@ -46,6 +46,8 @@ func testGlobals() []Global {
 		{Name: "pts", Kind: KindVar, Type: "[]Point"},
 		{Name: "pr", Kind: KindVar, Type: "*Pair"},
 		{Name: "str", Kind: KindImport, Type: "strings"},
+		{Name: "Loop", Kind: KindType, Type: "*Loop"}, // valid Go: type Loop *Loop
+		{Name: "lp", Kind: KindVar, Type: "Loop"},
 		{Name: "nTrials", Kind: KindConst, Type: "int", Value: "100"},
 	}
 }
@@ -125,6 +127,7 @@ func TestComplete(t *testing.T) {
 		{name: "nothing inside a comment", code: "// strings.ToU‸", want: []string{}},
 		{name: "import path", code: "import \"gonum.org/v1/gonum/ma‸", want: []string{"gonum.org/v1/gonum/mat"}, start: 8},
 		{name: "import path in a block", code: "import (\n\t\"fmt\"\n\t\"gonum.org/v1/plot/vg/vgs‸", want: []string{"gonum.org/v1/plot/vg/vgsvg"}},
+		{name: "self-referential cell type", code: "lp.X‸", want: []string{}},
 		{name: "no members of a float", code: "xs[0].‸", want: []string{}},
 		{name: "unknown name", code: "nosuchthing.‸", want: []string{}},
 		{name: "line magic", code: "%ti‸", want: []string{"%time", "%timeit"}},

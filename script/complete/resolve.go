@@ -282,6 +282,11 @@ func (r *resolver) cellType(x ast.Expr) *Global {
 
 // member resolves base.name.
 func (r *resolver) member(base target, name string) target {
+	r.depth++
+	defer func() { r.depth-- }()
+	if r.depth > maxDepth {
+		return target{} // a self-referential cell type such as `type P *P`
+	}
 	switch {
 	case base.pkgs != nil:
 		for _, p := range base.pkgs {
