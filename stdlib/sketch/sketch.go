@@ -284,8 +284,37 @@ func (s *CountSketch) QueryMany(idx []int, dst []float64) ([]float64, error) {
 		dst = make([]float64, len(idx))
 	}
 	dst = dst[:len(idx)]
-	for t, i := range idx {
-		dst[t] = s.query(i)
+	if s.h.rows != 5 {
+		for t, i := range idx {
+			dst[t] = s.query(i)
+		}
+		return dst, nil
+	}
+	// Five rows: gather a batch's table entries first, so their cache misses overlap, then
+	// the table values, then the medians.
+	const batch = 64
+	var pos [5][batch]int
+	var neg [5][batch]uint64
+	var val [5][batch]float64
+	h := s.h
+	d, c := h.d, h.cols
+	for lo := 0; lo < len(idx); lo += batch {
+		part := idx[lo:min(lo+batch, len(idx))]
+		for j := 0; j < 5; j++ {
+			for t, i := range part {
+				b, ng := h.at(j*d + i)
+				pos[j][t], neg[j][t] = j*c+b, ng
+			}
+		}
+		for j := 0; j < 5; j++ {
+			for t := range part {
+				val[j][t] = flip(s.table[pos[j][t]], neg[j][t])
+			}
+		}
+		out := dst[lo : lo+len(part)]
+		for t := range out {
+			out[t] = med5(val[0][t], val[1][t], val[2][t], val[3][t], val[4][t])
+		}
 	}
 	return dst, nil
 }

@@ -587,6 +587,9 @@ func TestQueryManyMatchesQuery(t *testing.T) {
 		s := mustSketch(t, mustHash(t, 1000, rows, 50, 2))
 		_ = s.Add(gaussian(rand.New(rand.NewPCG(1, 1)), 1000, 1))
 		idx := []int{0, 999, 500, 500, 17}
+		for n := 0; n < 150; n++ { // several batches of the five-row path
+			idx = append(idx, (n*7919)%1000)
+		}
 		got, err := s.QueryMany(idx, nil)
 		if err != nil {
 			t.Fatal(err)
