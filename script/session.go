@@ -860,6 +860,9 @@ func sourceLines(code string, line, col int) []string {
 	}
 	src := strings.TrimRight(lines[line-1], " \t\r")
 	trimmed := strings.TrimLeft(src, " \t")
+	if col <= 0 {
+		return []string{"    " + trimmed}
+	}
 	indent := len(src) - len(trimmed)
 	caret := col - 1 - indent
 	if caret < 0 {
@@ -1012,8 +1015,29 @@ func (s *Session) frameLines(fr panicFrame, u *unit, cell int, code string) []st
 		return []string{fmt.Sprintf("in %s", name)}
 	}
 	src := s.cells[e.Cell]
+	// yaegi names the last node that ran in the frame, which in a function
+	// is the statement before the one that panicked: show the next line of
+	// code.
+	col := fr.Col
+	if next := nextCodeLine(src, line); next > 0 {
+		line, col = next, 0
+	}
 	out := []string{fmt.Sprintf("%s, line %d, in %s", s.opts.Label(e.Cell), line, name)}
-	return append(out, sourceLines(src, line, fr.Col)...)
+	return append(out, sourceLines(src, line, col)...)
+}
+
+// nextCodeLine returns the first line after line that holds code (not
+// blank, not only a closing brace or a comment), or 0.
+func nextCodeLine(src string, line int) int {
+	lines := strings.Split(src, "\n")
+	for i := line; i < len(lines); i++ {
+		t := strings.TrimSpace(lines[i])
+		if t == "" || t == "}" || strings.HasPrefix(t, "//") {
+			continue
+		}
+		return i + 1
+	}
+	return 0
 }
 
 // describePanic names a panic value: a runtime error, an exit, or a panic.
