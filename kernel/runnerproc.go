@@ -335,9 +335,6 @@ func (p *runnerProc) kill(reason string) {
 	}
 }
 
-// pid returns the runner's process id.
-func (p *runnerProc) pid() int { return p.cmd.Process.Pid }
-
 // deathReport says, in one line, why the runner ended: the first line of a
 // Go crash report, its exit status or the signal that killed it. Call it
 // after dead is closed.

@@ -23,9 +23,6 @@ const (
 	DefaultInterruptGrace = 2 * time.Second
 )
 
-// errRunnerGone is returned when the runner ended during a request.
-var errRunnerGone = errors.New("the runner is not running")
-
 // inputFunc asks the frontend for a line of input.
 type inputFunc func(prompt string, password bool, cancel <-chan struct{}) (string, error)
 
