@@ -6,12 +6,12 @@
 package apidoc
 
 import (
+	"bytes"
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
-	"strings"
 
 	_ "embed"
 )
@@ -87,7 +87,7 @@ type Index struct {
 
 // Load decodes the embedded documentation (tens of milliseconds; do it once).
 func Load() (*Index, error) {
-	return Read(strings.NewReader(string(embedded)))
+	return Read(bytes.NewReader(embedded))
 }
 
 // Read decodes documentation written by Write.
@@ -112,16 +112,6 @@ func Read(r io.Reader) (*Index, error) {
 func (ix *Index) Package(path string) (*Package, bool) {
 	p, ok := ix.pkgs[path]
 	return p, ok
-}
-
-// Paths returns the import paths of all documented packages, sorted.
-func (ix *Index) Paths() []string {
-	paths := make([]string, 0, len(ix.pkgs))
-	for p := range ix.pkgs {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
-	return paths
 }
 
 // Lookup returns the member called name ("F" or "T.M") of the package path.
