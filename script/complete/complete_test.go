@@ -244,7 +244,7 @@ func TestInspect(t *testing.T) {
 		{name: "inside the call's arguments", code: `strings.ToUpper("a", ‸`, found: true,
 			has: []string{"func ToUpper(s string) string", "ToUpper returns s with all Unicode letters mapped"}},
 		{name: "session var of a compiled type", code: "p‸", found: true,
-			has: []string{"var p *plot.Plot", "Plot is the basic type representing a plot", "&plot.Plot{...}"}},
+			has: []string{"p: *plot.Plot", "var p *plot.Plot", "Plot is the basic type representing a plot", "&plot.Plot{...}"}},
 		{name: "field of a var", code: "p.Title.Text‸", found: true, has: []string{"Text string"}},
 		{name: "method of a var", code: "d.Mul‸(a, b)", found: true,
 			has: []string{"func (m *Dense) Mul(a, b Matrix)", "Mul takes the matrix product of a and b"}},

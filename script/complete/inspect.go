@@ -266,7 +266,7 @@ func (e *Engine) describeGlobal(g *Global, t target, detail int) description {
 		// document the value's type, e.g. *plot.Plot
 		if named := namedOf(t.rt); named != nil {
 			if td, ok := e.doc(named.PkgPath(), named.Name()); ok {
-				d.title = g.Name + ": " + e.qualified(named.PkgPath(), named.Name())
+				d.title = g.Name + ": " + t.rt.String()
 				d.doc = td.Doc
 				if detail > 0 {
 					d.extra = td.Sig
