@@ -491,7 +491,9 @@ func (s *Session) replayImports(imports []importSpec) error {
 			name = lastElem(im.Path)
 		}
 		if name != "_" && name != "." {
+			s.mu.Lock()
 			s.imports[name] = im.Path
+			s.mu.Unlock()
 		}
 	}
 	if len(specs) == 0 {

@@ -298,9 +298,15 @@ func TestRunnerInputRequest(t *testing.T) {
 func TestRunnerCompletionWhileRunning(t *testing.T) {
 	c := newRunnerClient(t)
 	c.execute("d", "type Rec struct{ Alpha, Beta int }\nrecord := Rec{}\nmatrix := mat.NewDense(2, 2, nil)", 1, nil)
-	// Start a long cell, then ask for completions while it runs.
-	c.send(runproto.Request{Kind: runproto.KindExecute, ID: "long", Execute: &runproto.ExecuteRequest{Code: "time.Sleep(700 * time.Millisecond)", ExecutionCount: 2}})
-	time.Sleep(100 * time.Millisecond)
+	// A cell that waits for input stays running until the test answers.
+	c.send(runproto.Request{Kind: runproto.KindExecute, ID: "long", Execute: &runproto.ExecuteRequest{
+		Code: "var line string\nfmt.Scanln(&line)", ExecutionCount: 2, AllowStdin: true}})
+	var ev runproto.Event
+	for ev.Kind != runproto.EventInputRequest {
+		if err := runproto.ReadFrame(c.events, &ev); err != nil {
+			t.Fatal(err)
+		}
+	}
 	queries := []struct {
 		code string
 		want string
@@ -314,24 +320,25 @@ func TestRunnerCompletionWhileRunning(t *testing.T) {
 		c.send(runproto.Request{Kind: runproto.KindComplete, ID: "c-" + q.code, Complete: &runproto.CompleteRequest{Code: q.code, CursorPos: len(q.code)}})
 	}
 	answered := map[string][]string{}
-	replied := false
-	for !replied || len(answered) < len(queries) {
-		var ev runproto.Event
+	for len(answered) < len(queries) {
 		if err := runproto.ReadFrame(c.events, &ev); err != nil {
 			t.Fatal(err)
 		}
-		switch ev.Kind {
-		case runproto.EventCompleteReply:
-			if replied {
-				t.Errorf("completion %s answered after the running cell finished", ev.ID)
-			}
+		if ev.Kind == runproto.EventExecuteReply {
+			t.Fatal("the running cell finished before the completions were answered")
+		}
+		if ev.Kind == runproto.EventCompleteReply {
 			var r struct{ Matches []string }
 			if err := json.Unmarshal(ev.Reply, &r); err != nil {
 				t.Fatal(err)
 			}
 			answered[ev.ID] = r.Matches
-		case runproto.EventExecuteReply:
-			replied = true
+		}
+	}
+	c.send(runproto.Request{Kind: runproto.KindInput, Input: "done"})
+	for ev.Kind != runproto.EventExecuteReply {
+		if err := runproto.ReadFrame(c.events, &ev); err != nil {
+			t.Fatal(err)
 		}
 	}
 	for _, q := range queries {

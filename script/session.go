@@ -207,13 +207,15 @@ func (s *Session) newInterpreter() error {
 	if err != nil {
 		return fmt.Errorf("script: ctx: %w", err)
 	}
+	s.mu.Lock()
 	s.in = in
+	s.imports = map[string]string{}
+	s.mu.Unlock()
 	s.ctxPtr = p
 	if s.cellCtx != nil {
 		// A rebuild during a cell: cells still see that cell's ctx.
 		p.Elem().Set(reflect.ValueOf(s.cellCtx))
 	}
-	s.imports = map[string]string{}
 	return nil
 }
 
