@@ -6,8 +6,11 @@ Measures, per kernel: start until kernel_info_reply, trivial cell round trip
 and stream-message count of 100,000 printed lines, RSS of the kernel process
 plus its children (gonote's runner), and interrupt latency of a busy loop.
 
+Every measurement alternates between the two kernels, so both see the same
+background load.
+
 Usage (from the repository root):
-  /usr/bin/python3 bench/kernel_latency.py [--cells 200] [--starts 5] [--interrupts 5]
+  /usr/bin/python3 bench/kernel_latency.py [--cells 200] [--starts 5] [--interrupts 5] [--line-runs 3]
 It builds gonote unless GONOTE_BIN names a binary, installs the kernelspec into
 a temporary JUPYTER_DATA_DIR, and prints a Markdown table.
 """
@@ -105,62 +108,85 @@ def percentile(xs, q):
     return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
 
 
-def bench_kernel(name, cells, starts, interrupts):
-    w = WORKLOADS[name]
-    start_times = []
-    for _ in range(starts):
-        t = time.perf_counter()
-        km, kc = start_new_kernel(kernel_name=name, startup_timeout=120)
-        start_times.append(time.perf_counter() - t)
-        kc.stop_channels()
-        km.shutdown_kernel(now=False)
+def measure_start(name):
+    t = time.perf_counter()
     km, kc = start_new_kernel(kernel_name=name, startup_timeout=120)
+    elapsed = time.perf_counter() - t
+    kc.stop_channels()
+    km.shutdown_kernel(now=False)
+    return elapsed
+
+
+def measure_interrupt(km, kc, code):
+    msg_id = kc.execute(code)
+    time.sleep(0.5)
+    t = time.perf_counter()
+    km.interrupt_kernel()
+    while True:
+        reply = kc.get_shell_msg(timeout=30)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            break
+    elapsed = time.perf_counter() - t
+    assert reply["content"]["status"] == "error", reply["content"]
+    time.sleep(0.2)
+    while True:  # drain iopub of the interrupted cell
+        try:
+            kc.get_iopub_msg(timeout=0.2)
+        except Exception:
+            break
+    return elapsed
+
+
+def bench(names, cells, starts, interrupts, line_runs):
+    """Every measurement alternates between the kernels, so that both see
+    the same background load on a shared machine."""
+    res = {n: {"start": [], "trivial": [], "lines": [], "lines_msgs": [], "intr": []} for n in names}
+    for _ in range(starts):
+        for n in names:
+            res[n]["start"].append(measure_start(n))
+    kernels = {n: start_new_kernel(kernel_name=n, startup_timeout=120) for n in names}
     try:
-        run_cell(kc, w["trivial"])  # warm up
-        trivial = []
+        for n, (km, kc) in kernels.items():
+            run_cell(kc, WORKLOADS[n]["trivial"])  # warm up
         for _ in range(cells):
-            elapsed, _, _, status = run_cell(kc, w["trivial"])
-            assert status == "ok", status
-            trivial.append(elapsed)
-        rss_idle = rss_mb(km.provisioner.process.pid)
-        pss_idle = pss_mb(km.provisioner.process.pid)
-        lines_time, streams, lines, status = run_cell(kc, w["lines"])
-        assert status == "ok" and lines == 100000, (status, lines)
-        rss_after = rss_mb(km.provisioner.process.pid)
-        pss_after = pss_mb(km.provisioner.process.pid)
-        intr = []
+            for n, (km, kc) in kernels.items():
+                elapsed, _, _, status = run_cell(kc, WORKLOADS[n]["trivial"])
+                assert status == "ok", status
+                res[n]["trivial"].append(elapsed)
+        for n, (km, kc) in kernels.items():
+            res[n]["rss_idle_mb"] = rss_mb(km.provisioner.process.pid)
+            res[n]["pss_idle_mb"] = pss_mb(km.provisioner.process.pid)
+        for _ in range(line_runs):
+            for n, (km, kc) in kernels.items():
+                elapsed, streams, lines, status = run_cell(kc, WORKLOADS[n]["lines"])
+                assert status == "ok" and lines == 100000, (n, status, lines)
+                res[n]["lines"].append(elapsed)
+                res[n]["lines_msgs"].append(streams)
+        for n, (km, kc) in kernels.items():
+            res[n]["rss_after_mb"] = rss_mb(km.provisioner.process.pid)
+            res[n]["pss_after_mb"] = pss_mb(km.provisioner.process.pid)
         for _ in range(interrupts):
-            msg_id = kc.execute(w["loop"])
-            time.sleep(0.5)
-            t = time.perf_counter()
-            km.interrupt_kernel()
-            while True:
-                reply = kc.get_shell_msg(timeout=30)
-                if reply["parent_header"].get("msg_id") == msg_id:
-                    break
-            intr.append(time.perf_counter() - t)
-            assert reply["content"]["status"] == "error", reply["content"]
-            time.sleep(0.2)
-            while True:  # drain iopub of the interrupted cell
-                try:
-                    kc.get_iopub_msg(timeout=0.2)
-                except Exception:
-                    break
+            for n, (km, kc) in kernels.items():
+                res[n]["intr"].append(measure_interrupt(km, kc, WORKLOADS[n]["loop"]))
     finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=False)
-    return {
-        "start_s": statistics.median(start_times),
-        "trivial_ms_median": 1000 * statistics.median(trivial),
-        "trivial_ms_p90": 1000 * percentile(trivial, 0.9),
-        "lines_s": lines_time,
-        "lines_msgs": streams,
-        "rss_idle_mb": rss_idle,
-        "rss_after_mb": rss_after,
-        "pss_idle_mb": pss_idle,
-        "pss_after_mb": pss_after,
-        "interrupt_ms_median": 1000 * statistics.median(intr),
-    }
+        for km, kc in kernels.values():
+            kc.stop_channels()
+            km.shutdown_kernel(now=False)
+    out = {}
+    for n, r in res.items():
+        out[n] = {
+            "start_s": statistics.median(r["start"]),
+            "trivial_ms_median": 1000 * statistics.median(r["trivial"]),
+            "trivial_ms_p90": 1000 * percentile(r["trivial"], 0.9),
+            "lines_s": statistics.median(r["lines"]),
+            "lines_msgs": statistics.median(r["lines_msgs"]),
+            "rss_idle_mb": r["rss_idle_mb"],
+            "rss_after_mb": r["rss_after_mb"],
+            "pss_idle_mb": r["pss_idle_mb"],
+            "pss_after_mb": r["pss_after_mb"],
+            "interrupt_ms_median": 1000 * statistics.median(r["intr"]),
+        }
+    return out
 
 
 def main():
@@ -168,9 +194,10 @@ def main():
     ap.add_argument("--cells", type=int, default=200)
     ap.add_argument("--starts", type=int, default=5)
     ap.add_argument("--interrupts", type=int, default=5)
+    ap.add_argument("--line-runs", type=int, default=3)
     args = ap.parse_args()
-    if args.cells < 1 or args.starts < 1 or args.interrupts < 1:
-        ap.error("--cells, --starts and --interrupts must be at least 1")
+    if min(args.cells, args.starts, args.interrupts, args.line_runs) < 1:
+        ap.error("--cells, --starts, --interrupts and --line-runs must be at least 1")
     tmp = tempfile.mkdtemp(prefix="gonote-bench-")
     try:
         binary = os.environ.get("GONOTE_BIN")
@@ -179,7 +206,7 @@ def main():
             subprocess.run(["go", "build", "-o", binary, "./cmd/gonote"], cwd=REPO, check=True)
         os.environ["JUPYTER_DATA_DIR"] = os.path.join(tmp, "jupyter")
         subprocess.run([binary, "install", "--user"], check=True, stdout=subprocess.DEVNULL)
-        results = {name: bench_kernel(name, args.cells, args.starts, args.interrupts) for name in ("gonote", "python3")}
+        results = bench(("gonote", "python3"), args.cells, args.starts, args.interrupts, args.line_runs)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     g, p = results["gonote"], results["python3"]
@@ -187,7 +214,7 @@ def main():
         ("start to kernel_info_reply (s, median of %d)" % args.starts, "start_s", "%.3f"),
         ("trivial cell round trip, median (ms, %d cells)" % args.cells, "trivial_ms_median", "%.2f"),
         ("trivial cell round trip, p90 (ms)", "trivial_ms_p90", "%.2f"),
-        ("100,000 printed lines (s)", "lines_s", "%.3f"),
+        ("100,000 printed lines (s, median of %d)" % args.line_runs, "lines_s", "%.3f"),
         ("100,000 printed lines (stream messages)", "lines_msgs", "%d"),
         ("RSS kernel + children after trivial cells (MB)", "rss_idle_mb", "%.1f"),
         ("RSS kernel + children after 100,000 lines (MB)", "rss_after_mb", "%.1f"),
