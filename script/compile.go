@@ -490,6 +490,7 @@ func (c *cellCompiler) emitDecls(ps *parsedSegment) error {
 			}
 			u.Decls = append(u.Decls, dd)
 		case *ast.GenDecl:
+			lastConstType := "" // a const spec without type or value repeats the previous one
 			for _, sp := range x.Specs {
 				switch s := sp.(type) {
 				case *ast.TypeSpec:
@@ -502,6 +503,16 @@ func (c *cellCompiler) emitDecls(ps *parsedSegment) error {
 					typ := ""
 					if s.Type != nil {
 						typ = ps.text[ps.offset(s.Type.Pos()):ps.offset(s.Type.End())]
+					}
+					if kind == "const" {
+						switch {
+						case s.Type != nil:
+							lastConstType = typ
+						case len(s.Values) == 0:
+							typ = lastConstType
+						default:
+							lastConstType = ""
+						}
 					}
 					for i, id := range s.Names {
 						dd := decl{Kind: kind, Name: id.Name, Src: text, Line: line, TypeExpr: typ, Refs: refs}

@@ -22,6 +22,7 @@ type ledgerEntry struct {
 	Line int      `json:"line"`
 	Refs []string `json:"refs,omitempty"`
 	Seq  int      `json:"seq"`
+	Type string   `json:"type,omitempty"` // the type of a const, when written
 }
 
 // varEntry is a global variable: its value cannot be replayed, only
@@ -222,7 +223,7 @@ func (l *ledger) record(p *plan, u *unit, cell int, s *Session) {
 			continue
 		}
 		delete(l.vars, d.Name)
-		l.decls[d.Name] = &ledgerEntry{Kind: d.Kind, Name: d.Name, Recv: d.Recv, Src: d.Src, Cell: cell, Line: d.Line, Refs: d.Refs, Seq: l.seq}
+		l.decls[d.Name] = &ledgerEntry{Kind: d.Kind, Name: d.Name, Recv: d.Recv, Src: d.Src, Cell: cell, Line: d.Line, Refs: d.Refs, Seq: l.seq, Type: d.TypeExpr}
 	}
 	for _, n := range u.Defines {
 		l.seq++

@@ -411,7 +411,7 @@ func (s *Session) executeCode(ctx context.Context, code string, cell int) *CellE
 	s.cellDecls = map[string]*ledgerEntry{}
 	for _, u := range p.Units {
 		for _, d := range u.Decls {
-			s.cellDecls[d.Name] = &ledgerEntry{Kind: d.Kind, Name: d.Name, Recv: d.Recv, Src: d.Src}
+			s.cellDecls[d.Name] = &ledgerEntry{Kind: d.Kind, Name: d.Name, Recv: d.Recv, Src: d.Src, Type: d.TypeExpr}
 		}
 	}
 	redefs := s.led.redefinitions(p)
@@ -575,6 +575,13 @@ func (s *Session) compileUnit(u *unit, cell int, code string) (*interp.Program, 
 			return p2, nil
 		}
 	}
+	if err != nil && u.Kind == unitStmt && len(u.Defines) == 0 && !u.Final && internalCompilerError(err) {
+		// yaegi's compiler fails on some statements in the global scope
+		// (a type switch with a binding, for one): run them in a function.
+		if p2, err2 := s.compile(unitSource(u, "func() {\n"+strings.Repeat(" ", u.Col-1)+u.Src+"\n}()")); err2 == nil {
+			return p2, nil
+		}
+	}
 	if err != nil && u.Final {
 		if p2, err2 := s.compile(unitSource(u, u.Plain)); err2 == nil {
 			u.Final = false
@@ -650,9 +657,16 @@ func (s *Session) staticType(expr string) string {
 	case *ast.Ident:
 		s.led.mu.Lock()
 		v := s.led.vars[x.Name]
+		c := s.led.decls[x.Name]
+		if c == nil {
+			c = s.cellDecls[x.Name]
+		}
 		s.led.mu.Unlock()
 		if v != nil {
 			return base(v.TypeExpr)
+		}
+		if c != nil && c.Kind == "const" {
+			return base(c.Type)
 		}
 	case *ast.CallExpr:
 		id, ok := x.Fun.(*ast.Ident)
@@ -712,6 +726,14 @@ func (s *Session) methodsOf(typ string) map[string]bool {
 		}
 	}
 	return out
+}
+
+// internalCompilerError recognises a panic of yaegi's compiler (reported
+// as an error by the recover in compile).
+func internalCompilerError(err error) bool {
+	msg := err.Error()
+	return strings.HasPrefix(msg, "runtime error:") || strings.HasPrefix(msg, "reflect") ||
+		strings.Contains(msg, "nil reflect type")
 }
 
 // globalScopeBug recognises yaegi's failures on definitions that compile

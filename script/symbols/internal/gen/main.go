@@ -139,11 +139,9 @@ func run(out, docsFile string) error {
 		bundled = append(bundled, p)
 	}
 
-	if err := removeGenerated(out); err != nil {
-		return err
-	}
 	ext := extract.Extractor{Dest: "symbols"}
 	var extracted []listed
+	files := map[string][]byte{} // written only once every package extracted
 	for _, p := range bundled {
 		var buf bytes.Buffer
 		if _, err := ext.Extract(p.ImportPath, "", &buf); err != nil {
@@ -154,11 +152,17 @@ func run(out, docsFile string) error {
 			return fmt.Errorf("extract %s: %w", p.ImportPath, err)
 		}
 		name := strings.NewReplacer("/", "-", ".", "_", "~", "_").Replace(p.ImportPath) + ".go"
-		if err := os.WriteFile(filepath.Join(out, name), buf.Bytes(), 0o644); err != nil {
-			return err
-		}
+		files[name] = buf.Bytes()
 		extracted = append(extracted, p)
 		log.Printf("extracted %s", p.ImportPath)
+	}
+	if err := removeGenerated(out); err != nil {
+		return err
+	}
+	for name, src := range files {
+		if err := os.WriteFile(filepath.Join(out, name), src, 0o644); err != nil {
+			return err
+		}
 	}
 
 	std, err := goList(stdDocumented...)
@@ -177,11 +181,11 @@ func run(out, docsFile string) error {
 	}
 	var pkgs []apidoc.Package
 	for _, p := range append(append(append([]listed{}, extracted...), std...), builtin...) {
-		files := make([]string, len(p.GoFiles))
+		srcs := make([]string, len(p.GoFiles))
 		for i, f := range p.GoFiles {
-			files[i] = filepath.Join(p.Dir, f)
+			srcs[i] = filepath.Join(p.Dir, f)
 		}
-		d, err := packageDoc(p.ImportPath, files)
+		d, err := packageDoc(p.ImportPath, srcs)
 		if err != nil {
 			return fmt.Errorf("docs of %s: %w", p.ImportPath, err)
 		}
