@@ -16,7 +16,7 @@ import time
 import unittest
 
 import zmq
-from jupyter_client.manager import start_new_kernel
+from jupyter_client.manager import KernelManager, start_new_kernel
 from jupyter_client.session import Session
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -219,6 +219,23 @@ class WireTests(KernelCase):
         self.assertNotIn("FORGED", texts)
         self.assertTrue(self.km.is_alive())
         self.assertTrue(self.kc.hb_channel.is_beating())
+
+
+class IpcTransportTest(unittest.TestCase):
+    def test_ipc_transport(self):
+        km = KernelManager(kernel_name="gonote", transport="ipc")
+        km.start_kernel()
+        kc = km.client()
+        try:
+            kc.start_channels()
+            kc.wait_for_ready(timeout=TIMEOUT)
+            results = []
+            reply = kc.execute_interactive("1 + 2", timeout=TIMEOUT, output_hook=lambda m: results.append(m))
+            self.assertEqual(reply["content"]["status"], "ok")
+            self.assertIn({"text/plain": "3"}, [m["content"].get("data") for m in results])
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel(now=False)
 
 
 class OutputTests(KernelCase):
