@@ -631,3 +631,22 @@ func TestTrainMinibatchSeeded(t *testing.T) {
 		t.Fatalf("thresholded minibatch runs: %+v vs %+v", th1, th2)
 	}
 }
+
+// With λ = 0 every thresholded step is η·(orthogonal-like map), so W_t is η
+// times an η-free matrix and the recovered sets do not depend on η.
+func TestTrainThresholdedEtaInvariant(t *testing.T) {
+	task := newTask(t, 16, 400, 1.5, 15)
+	a, err := TrainThresholded(context.Background(), task, TrainConfig{Method: Muon, Eta: 0.5, Steps: 4, Kq: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := TrainThresholded(context.Background(), task, TrainConfig{Method: Muon, Eta: 7, Steps: 4, Kq: 200})
+	for i := range a {
+		if a[i].Capacity != b[i].Capacity {
+			t.Fatalf("step %d: η=0.5 %+v, η=7 %+v", i+1, a[i].Capacity, b[i].Capacity)
+		}
+	}
+	if a[1].NRec == a[0].NRec && a[2].NRec == a[0].NRec {
+		t.Fatal("thresholded steps after the first changed nothing")
+	}
+}
