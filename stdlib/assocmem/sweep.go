@@ -158,10 +158,13 @@ func OneStepSweep(ctx context.Context, cfg OneStepConfig) (Rows, error) {
 		return nil, err
 	}
 	nt := len(cfg.Ds) * cfg.Seeds
-	// Trial k is (dimension k/Seeds, seed k%Seeds); its generator comes from
-	// (d, s), not from k, so a task does not depend on the other dimensions.
+	// Trial k is (dimension index last−k/Seeds, seed k%Seeds): the last (in
+	// the usual ascending order, the most expensive) dimension runs first, so
+	// the workers finish together. Its generator comes from (d, s), not from
+	// k, so a task does not depend on the other dimensions.
+	last := len(cfg.Ds) - 1
 	res, err := experiment.Run(ctx, nt, cfg.Seed, experiment.Options{Progress: cfg.Progress}, func(k int, _ *rand.Rand) ([]Capacity, error) {
-		d, s := cfg.Ds[k/cfg.Seeds], k%cfg.Seeds
+		d, s := cfg.Ds[last-k/cfg.Seeds], k%cfg.Seeds
 		t, w, err := OneStepTrial(cfg, d, s)
 		if err != nil {
 			return nil, err
@@ -176,7 +179,7 @@ func OneStepSweep(ctx context.Context, cfg OneStepConfig) (Rows, error) {
 		for mi, m := range cfg.Methods {
 			per := make([]Capacity, cfg.Seeds)
 			for s := range per {
-				per[s] = res[di*cfg.Seeds+s][mi]
+				per[s] = res[(last-di)*cfg.Seeds+s][mi]
 			}
 			mean, se := capacityStats(per)
 			rows = append(rows, OneStepRow{D: d, B: cfg.B, Alpha: cfg.Alpha, Method: m, Mean: mean, SE: se, PerSeed: per})
