@@ -475,6 +475,9 @@ func TestRows(t *testing.T) {
 	if h := rows.HTML(); !strings.Contains(h, "<td>∞</td>") || !strings.Contains(h, "10.0 ± 1.0") {
 		t.Fatalf("HTML: %s", h)
 	}
+	if txt := rows.String(); strings.Count(txt, "\n") != 4 || !strings.Contains(txt, "SGD") || !strings.Contains(txt, "∞") {
+		t.Fatalf("String:\n%s", txt)
+	}
 }
 
 func TestErrorsNameParameter(t *testing.T) {
@@ -600,6 +603,9 @@ func TestPaperChecksErrors(t *testing.T) {
 	}
 	if h := checks.HTML(); !strings.Contains(h, "FAIL") || !strings.Contains(h, "[10, ∞]") {
 		t.Fatalf("HTML %s", h)
+	}
+	if txt := checks.String(); !strings.Contains(txt, "M9") || !strings.Contains(txt, "PASS") || !strings.Contains(txt, "FAIL") {
+		t.Fatalf("String:\n%s", txt)
 	}
 }
 
