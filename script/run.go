@@ -110,8 +110,12 @@ type RunOptions struct {
 	Path   string   // the script or notebook
 	Args   []string // arguments the script sees in os.Args[1:]
 	OutDir string   // where display files go; default: beside the script
-	Stdout *os.File
-	Stderr *os.File
+	// For notebooks: -p name=value parameters and -o OUT.ipynb, the
+	// executed notebook to write.
+	Params      []string
+	OutNotebook string
+	Stdout      *os.File
+	Stderr      *os.File
 }
 
 // ParseRunArgs splits `gonote run` arguments: FILE [args...] with -o DIR
@@ -122,12 +126,32 @@ func ParseRunArgs(args []string) (RunOptions, error) {
 		o.OutDir = args[1]
 		args = args[2:]
 	}
+	if len(args) > 0 && strings.HasSuffix(args[0], ".ipynb") {
+		o.Path = args[0]
+		rest := args[1:]
+		for len(rest) > 0 {
+			if len(rest) < 2 || (rest[0] != "-p" && rest[0] != "-o") {
+				return o, fmt.Errorf("gonote run %s: unexpected %q; usage: gonote run NOTEBOOK.ipynb [-p name=value ...] [-o OUT.ipynb|DIR]", o.Path, rest[0])
+			}
+			switch {
+			case rest[0] == "-p":
+				o.Params = append(o.Params, rest[1])
+			case strings.HasSuffix(rest[1], ".ipynb"):
+				o.OutNotebook = rest[1]
+			default:
+				o.OutDir = rest[1]
+			}
+			rest = rest[2:]
+		}
+		o.Args = []string{}
+		return o, nil
+	}
 	if len(args) >= 3 && args[len(args)-2] == "-o" {
 		o.OutDir = args[len(args)-1]
 		args = args[:len(args)-2]
 	}
 	if len(args) == 0 {
-		return o, errors.New("usage: gonote run FILE.go|FILE.ipynb [args...] [-o DIR]")
+		return o, errors.New("usage: gonote run FILE.go|NOTEBOOK.ipynb [args...] [-o DIR]")
 	}
 	o.Path, o.Args = args[0], args[1:]
 	return o, nil
@@ -147,6 +171,9 @@ func Run(o RunOptions) int {
 	if err != nil {
 		fmt.Fprintf(o.Stderr, "gonote run: %v\n", err)
 		return 1
+	}
+	if strings.HasSuffix(o.Path, ".ipynb") && (o.OutNotebook != "" || len(o.Params) > 0) {
+		return notebookRun(o, src)
 	}
 	abs, err := filepath.Abs(o.Path)
 	if err != nil {

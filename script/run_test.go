@@ -2,6 +2,7 @@ package script
 
 import (
 	"bytes"
+	"encoding/json"
 	"image/png"
 	"io"
 	"os"
@@ -160,6 +161,9 @@ func TestParseRunArgs(t *testing.T) {
 		{[]string{"a.go", "x", "y"}, RunOptions{Path: "a.go", Args: []string{"x", "y"}}, false},
 		{[]string{"a.go", "x", "-o", "out"}, RunOptions{Path: "a.go", Args: []string{"x"}, OutDir: "out"}, false},
 		{[]string{"-o", "out", "a.go", "x"}, RunOptions{Path: "a.go", Args: []string{"x"}, OutDir: "out"}, false},
+		{[]string{"nb.ipynb", "-p", "n=3", "-p", "s=x", "-o", "out.ipynb"}, RunOptions{Path: "nb.ipynb", Args: []string{}, Params: []string{"n=3", "s=x"}, OutNotebook: "out.ipynb"}, false},
+		{[]string{"nb.ipynb", "-o", "figs"}, RunOptions{Path: "nb.ipynb", Args: []string{}, OutDir: "figs"}, false},
+		{[]string{"nb.ipynb", "extra"}, RunOptions{}, true},
 		{nil, RunOptions{}, true},
 	}
 	for _, tt := range tests {
@@ -171,5 +175,62 @@ func TestParseRunArgs(t *testing.T) {
 		if !tt.err && !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("ParseRunArgs(%q) = %+v, want %+v", tt.args, got, tt.want)
 		}
+	}
+}
+
+func TestRunNotebookWritesOutputsWithParameters(t *testing.T) {
+	dir := t.TempDir()
+	nb := `{"cells": [
+	  {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": "n := 2\nlabel := \"default\"", "outputs": [], "execution_count": null},
+	  {"cell_type": "code", "metadata": {}, "source": ["fmt.Println(label)\n", "display.Markdown(\"**md**\")\n", "n * 10"], "outputs": [], "execution_count": null},
+	  {"cell_type": "code", "metadata": {}, "source": "panic(\"stop\")", "outputs": [], "execution_count": null},
+	  {"cell_type": "code", "metadata": {}, "source": "fmt.Println(\"not run\")", "outputs": [], "execution_count": null}
+	], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}`
+	in := filepath.Join(dir, "in.ipynb")
+	out := filepath.Join(dir, "out.ipynb")
+	if err := os.WriteFile(in, []byte(nb), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runScript(t, RunOptions{Path: in, Params: []string{"n=7", "label=from cli"}, OutNotebook: out})
+	if code != 1 {
+		t.Errorf("status %d, want 1 (a cell panics); stderr %q", code, stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Cells []struct {
+			Source  any              `json:"source"`
+			Count   any              `json:"execution_count"`
+			Outputs []map[string]any `json:"outputs"`
+			Meta    map[string]any   `json:"metadata"`
+		} `json:"cells"`
+	}
+	if err := json.Unmarshal(data, &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Cells) != 5 {
+		t.Fatalf("%d cells, want 5 (one injected)", len(got.Cells))
+	}
+	if src := cellSource(got.Cells[1].Source); src != "n = 7\nlabel = \"from cli\"" {
+		t.Errorf("injected cell %q", src)
+	}
+	outs := got.Cells[2].Outputs
+	kinds := []string{}
+	for _, o := range outs {
+		kinds = append(kinds, o["output_type"].(string))
+	}
+	if strings.Join(kinds, ",") != "stream,display_data,execute_result" {
+		t.Fatalf("outputs of cell 3: %v", outs)
+	}
+	if outs[0]["text"] != "from cli\n" || outs[2]["data"].(map[string]any)["text/plain"] != "70" {
+		t.Errorf("outputs of cell 3: %v", outs)
+	}
+	if e := got.Cells[3].Outputs; len(e) != 1 || e[0]["output_type"] != "error" || e[0]["evalue"] != "stop" {
+		t.Errorf("outputs of the failing cell: %v", e)
+	}
+	if got.Cells[4].Count != nil || len(got.Cells[4].Outputs) != 0 {
+		t.Errorf("the cell after the failure ran: %+v", got.Cells[4])
 	}
 }
