@@ -479,6 +479,15 @@ func (s *Session) replay(ctx context.Context) *CellError {
 		srcs[c] = s.led.cellSrc[c]
 	}
 	s.led.mu.Unlock()
+	// The replayed cells' final values are not shown again.
+	s.mu.Lock()
+	s.quiet = true
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.quiet = false
+		s.mu.Unlock()
+	}()
 	for _, c := range nums {
 		fmt.Fprintf(s.opts.Stdout, "replaying %s\n", s.opts.Label(c))
 		s.mu.Lock()

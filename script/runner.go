@@ -8,6 +8,7 @@ import (
 	"io"
 	"log"
 	"os"
+	"runtime/debug"
 	"sync"
 
 	"github.com/gonote/gonote/display"
@@ -298,6 +299,9 @@ func ServeRunner() error {
 	// yaegi's compiler logs its internal panics with the standard logger;
 	// the session reports them as the cell's one error instead.
 	log.SetOutput(io.Discard)
+	// Runaway recursion in a cell should end the runner in seconds (the
+	// supervisor then restores the session), not eat gigabytes first.
+	debug.SetMaxStack(256 << 20)
 	r, err := NewRunner(events, os.Stdout, os.Stderr)
 	if err != nil {
 		return err

@@ -92,6 +92,7 @@ type Session struct {
 	stash     []interface{}
 	cellDecls map[string]*ledgerEntry // declarations of the running cell
 	cellCtx   context.Context         // context of the running cell
+	quiet     bool                    // final values are not shown (%replay)
 	lost      []string                // variables lost in the last restore (%replay)
 
 	// Interactive is true in a notebook (the runner): %load fills the next
@@ -1102,7 +1103,10 @@ func describeMessage(msg, ename string) (string, string) {
 
 // emitResult shows a final value.
 func (s *Session) emitResult(b display.Bundle) {
-	if s.Hooks.Result != nil {
+	s.mu.Lock()
+	quiet := s.quiet
+	s.mu.Unlock()
+	if s.Hooks.Result != nil && !quiet {
 		s.Hooks.Result(b)
 	}
 }
