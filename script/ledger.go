@@ -468,7 +468,14 @@ func compiledTypeString(t reflect.Type, imports map[string]string) string {
 		case reflect.Map:
 			walk(t.Key(), depth+1)
 			walk(t.Elem(), depth+1)
-		case reflect.Struct, reflect.Func, reflect.Interface:
+		case reflect.Func:
+			for i := 0; i < t.NumIn(); i++ {
+				walk(t.In(i), depth+1)
+			}
+			for i := 0; i < t.NumOut(); i++ {
+				walk(t.Out(i), depth+1)
+			}
+		case reflect.Struct, reflect.Interface:
 			ok = false
 		}
 	}
