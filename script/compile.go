@@ -96,9 +96,10 @@ func (e *compileError) Error() string {
 // Names of the helpers the rewrites call. The interpreted ones are declared
 // by the session prelude; rtName is the compiled runtime package.
 const (
-	rtName      = "_gonote"
-	showFunc    = rtName + ".ShowValues"
-	mainRenamed = "_gonoteMain"
+	rtName       = "_gonote"
+	showFunc     = rtName + ".ShowValues"
+	showCallFunc = rtName + ".ShowCall"
+	mainRenamed  = "_gonoteMain"
 )
 
 // segment is one top-level statement or declaration of a cell.
@@ -695,7 +696,11 @@ func (c *cellCompiler) emitStmt(ps *parsedSegment) error {
 		} else {
 			u.Final = true
 			u.Plain = rw.render(0, len(ps.text))
-			rw.insert(ps.offset(es.X.Pos()), showFunc+"(")
+			show := showFunc
+			if _, isCall := unparen(es.X).(*ast.CallExpr); isCall {
+				show = showCallFunc // a call whose only result is nil shows nothing
+			}
+			rw.insert(ps.offset(es.X.Pos()), show+"(")
 			rw.insert(ps.offset(es.X.End()), ")")
 		}
 	}

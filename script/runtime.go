@@ -30,6 +30,7 @@ func (s *Session) runtimeExports() interp.Exports {
 	return interp.Exports{
 		cellrtPath + "/cellrt": {
 			"ShowValues":     reflect.ValueOf(s.showValues),
+			"ShowCall":       reflect.ValueOf(s.showCall),
 			"ShowDuck":       reflect.ValueOf(s.showDuck),
 			"Go":             reflect.ValueOf(s.goroutine),
 			"GoCall":         reflect.ValueOf(func(f interface{}, args ...interface{}) { s.goroutine(boundCall(f, args, false)) }),
@@ -84,6 +85,27 @@ func (s *Session) showDuck(v interface{}, names []string, outs []interface{}) {
 		}
 	}
 	s.emitResult(resultBundle([]interface{}{v}, []string{text}, []map[string]interface{}{rich}))
+}
+
+// showCall shows the results of a call, except a single nil result (an
+// error-returning call that succeeded, like os.WriteFile).
+func (s *Session) showCall(vals ...interface{}) {
+	if len(vals) == 1 && isNil(vals[0]) {
+		return
+	}
+	s.showValues(vals...)
+}
+
+func isNil(v interface{}) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
+		return rv.IsNil()
+	}
+	return false
 }
 
 // resultBundle builds the bundle of a final value. texts and rich hold
