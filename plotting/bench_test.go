@@ -97,3 +97,24 @@ func BenchmarkBaselineGonumPNG192(b *testing.B) { baselineGonum(b, 192, "png") }
 func BenchmarkBaselineGonumSVG(b *testing.B)    { baselineGonum(b, 0, "svg") }
 
 func drawCanvas(c *vgimg.Canvas) draw.Canvas { return draw.New(c) }
+
+// BenchmarkLine1000PNGDefaultCompression draws the same themed chart but
+// encodes it with gonum's PngCanvas (default deflate level), to measure
+// what display's BestSpeed encoder saves.
+func BenchmarkLine1000PNGDefaultCompression(b *testing.B) {
+	xs, ys := benchSeries()
+	var size int
+	for b.Loop() {
+		fig := Line(xs, ys, "signal").Labels("bench", "x", "y")
+		c := vgimg.NewWith(vgimg.UseWH(6*vg.Inch, 4*vg.Inch), vgimg.UseDPI(display.RetinaDPI))
+		if err := fig.Draw(draw.New(c)); err != nil {
+			b.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
+			b.Fatal(err)
+		}
+		size = buf.Len()
+	}
+	b.ReportMetric(float64(size), "png-bytes")
+}
