@@ -52,7 +52,6 @@ type decl struct {
 	Line     int      // cell line of its first line
 	TypeExpr string   // the declared type of a var, when written
 	Refs     []string // identifiers it uses
-	Names    []string // for var/const specs with several names
 }
 
 // unit is one piece of a cell that goes to the interpreter in one Eval.
@@ -287,7 +286,6 @@ type cellCompiler struct {
 	env        compileEnv
 	plan       *plan
 	localNames map[string]bool // every name declared anywhere in the cell
-	imports    map[string]bool // package names imported by this cell
 	intNames   map[string]bool // names the cell's syntax shows hold integers
 }
 
@@ -464,7 +462,7 @@ func (c *cellCompiler) emitDecls(ps *parsedSegment) error {
 			rw.replace(fd.Name.Pos(), fd.Name.End(), mainRenamed)
 			c.plan.HasMain = true
 		}
-		if err := rw.walk(d, false); err != nil {
+		if err := rw.walk(d); err != nil {
 			return err
 		}
 	}
@@ -673,7 +671,7 @@ func callName(e ast.Expr) string {
 
 func (c *cellCompiler) emitStmt(ps *parsedSegment) error {
 	rw := newRewriter(ps, c)
-	if err := rw.walk(ps.stmt, true); err != nil {
+	if err := rw.walk(ps.stmt); err != nil {
 		return err
 	}
 	u := unit{Kind: unitStmt, Line: ps.line, Col: ps.col, Refs: refsOf(ps.stmt)}

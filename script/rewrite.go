@@ -95,9 +95,6 @@ func (r *rewriter) renderExcept(s, e int, parent int) string {
 		if ed.start < pos {
 			continue // inside an edit already applied
 		}
-		if ed.start == pos && ed.end == ed.start {
-			// insertion
-		}
 		b.WriteString(text[pos:ed.start])
 		for _, p := range ed.parts {
 			if p.sub {
@@ -221,15 +218,12 @@ func (r *rewriter) pkgCall(e ast.Expr) (string, *ast.CallExpr) {
 	return id.Name + "." + sel.Sel.Name, call
 }
 
-// walk applies the rewrites to n. top is true for code that runs in the
-// global scope of the cell (not inside a function body).
-func (r *rewriter) walk(root ast.Node, top bool) error {
+// walk applies the rewrites to root. Code outside function bodies runs in
+// the global scope of the cell, where more patterns need rewriting.
+func (r *rewriter) walk(root ast.Node) error {
 	var err error
 	var stack []ast.Node
 	inFunc := func() bool {
-		if !top {
-			// In a declaration unit only var initializers are global.
-		}
 		for _, n := range stack {
 			switch n.(type) {
 			case *ast.FuncLit:
@@ -283,10 +277,6 @@ func (r *rewriter) walk(root ast.Node, top bool) error {
 		case *ast.SelectorExpr:
 			if id, ok := x.X.(*ast.Ident); ok && id.Name == "os" && x.Sel.Name == "Stdin" && !r.shadowed("os") {
 				r.replace(x.Pos(), x.End(), rtName+".Stdin()")
-			}
-		case *ast.FuncDecl:
-			if x.Recv == nil && x.Name.Name == "init" && top {
-				// init runs once when defined, as in a program: nothing to do.
 			}
 		}
 		return true
@@ -350,14 +340,11 @@ var iterCalls = map[string]struct {
 func (r *rewriter) rangeStmt(x *ast.RangeStmt) {
 	if name, call := r.pkgCall(x.X); call != nil && len(call.Args) == 1 {
 		if it, ok := iterCalls[name]; ok {
-			var operand part
 			if it.helper != "" {
-				operand = sub(-1, -1)
 				r.replaceParts(x.X.Pos(), x.X.End(), lit(it.helper+"("), r.subN(call.Args[0]), lit(")"))
 			} else {
 				r.replaceParts(x.X.Pos(), x.X.End(), r.subN(call.Args[0]))
 			}
-			_ = operand
 			if it.keyToValue && x.Key != nil && x.Value == nil {
 				r.replaceParts(x.Key.Pos(), x.Key.End(), lit("_, "), r.subN(x.Key))
 			}
