@@ -21,14 +21,13 @@ import (
 // numbered files beside the script (or in the output directory), text
 // goes to the terminal.
 type fileSink struct {
-	mu      sync.Mutex
-	dir     string
-	base    string
-	n       int
-	byID    map[string]string // display id -> file written for it
-	stdout  io.Writer
-	stderr  io.Writer
-	written []string
+	mu     sync.Mutex
+	dir    string
+	base   string
+	n      int
+	byID   map[string]string // display id -> file written for it
+	stdout io.Writer
+	stderr io.Writer
 }
 
 // fileKinds lists the MIME types written to files, richest first.
@@ -71,7 +70,6 @@ func (f *fileSink) write(b display.Bundle, id string, result bool) {
 			fmt.Fprintf(f.stderr, "gonote run: %v\n", err)
 			return
 		}
-		f.written = append(f.written, path)
 		fmt.Fprintf(f.stderr, "wrote %s\n", path)
 		return
 	}

@@ -28,13 +28,12 @@ type Runner struct {
 	wmu  sync.Mutex // serialises event frames and sync markers
 	sync uint64
 
-	mu       sync.Mutex
-	curID    string // msg id of the running (or last) execute request
-	cancel   context.CancelFunc
-	ctx      context.Context
-	inputCh  chan string
-	silent   bool
-	inputErr error
+	mu      sync.Mutex
+	curID   string // msg id of the running (or last) execute request
+	cancel  context.CancelFunc
+	ctx     context.Context
+	inputCh chan string
+	silent  bool
 }
 
 // completer answers complete and inspect requests (package complete).
