@@ -63,6 +63,7 @@ type testClient struct {
 	stdinMsgs              chan *Message
 	info                   ConnectionInfo
 	kernel                 *Kernel
+	skipped                []*Message // replies passed over while waiting for another
 }
 
 // startKernel runs a kernel with the fake runner and connects a client.
@@ -216,6 +217,7 @@ func (c *testClient) reply(ch chan *Message, id string) *Message {
 			if parentID(m) == id {
 				return m
 			}
+			c.skipped = append(c.skipped, m)
 		case <-tm:
 			c.t.Fatalf("no reply to %s", id)
 			return nil
