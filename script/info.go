@@ -19,8 +19,10 @@ import (
 // completionAdapter turns the complete engine's replies into the protocol's.
 type completionAdapter struct{ eng *complete.Engine }
 
-func (c completionAdapter) Complete(code string, cursor int) any { return c.eng.Complete(code, cursor) }
-func (c completionAdapter) Inspect(code string, cursor, detail int) any {
+func (c completionAdapter) Complete(code string, cursor int) complete.CompleteReply {
+	return c.eng.Complete(code, cursor)
+}
+func (c completionAdapter) Inspect(code string, cursor, detail int) complete.InspectReply {
 	return c.eng.Inspect(code, cursor, detail)
 }
 

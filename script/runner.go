@@ -5,14 +5,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/parser"
 	"io"
 	"log"
 	"os"
 	"runtime/debug"
+	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/gonote/gonote/display"
 	"github.com/gonote/gonote/kernel/runproto"
+	"github.com/gonote/gonote/script/complete"
 )
 
 // Runner serves the runner protocol for one session: requests arrive on
@@ -38,8 +42,8 @@ type Runner struct {
 
 // completer answers complete and inspect requests (package complete).
 type completer interface {
-	Complete(code string, cursor int) any
-	Inspect(code string, cursor, detail int) any
+	Complete(code string, cursor int) complete.CompleteReply
+	Inspect(code string, cursor, detail int) complete.InspectReply
 }
 
 // NewRunner creates a runner whose cells print to stdout and stderr.
@@ -218,6 +222,10 @@ func (r *Runner) execute(req runproto.Request) {
 			Status: "error", Ename: "ProtocolError", Evalue: "execute request without content"}})
 		return
 	}
+	if expr, detail, ok := helpRequest(ex.Code); ok {
+		r.help(req.ID, expr, detail)
+		return
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r.mu.Lock()
 	r.curID = req.ID
@@ -251,6 +259,50 @@ func (r *Runner) execute(req runproto.Request) {
 	r.sendSync(runproto.Event{Kind: runproto.EventExecuteReply, ExecuteReply: reply})
 }
 
+// helpRequest recognises IPython's help syntax: "name?", "name??", "?name".
+func helpRequest(code string) (expr string, detail int, ok bool) {
+	c := strings.TrimSpace(code)
+	if strings.Contains(c, "\n") || c == "" {
+		return "", 0, false
+	}
+	switch {
+	case strings.HasSuffix(c, "??"):
+		c, detail = strings.TrimSuffix(c, "??"), 1
+	case strings.HasSuffix(c, "?"):
+		c = strings.TrimSuffix(c, "?")
+	case strings.HasPrefix(c, "??"):
+		c, detail = strings.TrimPrefix(c, "??"), 1
+	case strings.HasPrefix(c, "?"):
+		c = strings.TrimPrefix(c, "?")
+	default:
+		return "", 0, false
+	}
+	c = strings.TrimSpace(c)
+	if _, err := parser.ParseExpr(c); err != nil || c == "" {
+		return "", 0, false
+	}
+	return c, detail, true
+}
+
+// help answers "name?" with the inspection of name as a pager payload.
+func (r *Runner) help(id, expr string, detail int) {
+	r.mu.Lock()
+	r.curID = id
+	r.mu.Unlock()
+	ins := r.comp.Inspect(expr, utf8.RuneCountInString(expr), detail)
+	reply := &runproto.ExecuteReply{Status: "ok"}
+	if ins.Found {
+		data := map[string]any{}
+		for k, v := range ins.Data {
+			data[k] = v
+		}
+		reply.Payload = []any{map[string]any{"source": "page", "data": data, "start": 0}}
+	} else {
+		fmt.Fprintf(r.stdout, "no documentation found for %s\n", expr)
+	}
+	r.sendSync(runproto.Event{Kind: runproto.EventExecuteReply, ID: id, ExecuteReply: reply})
+}
+
 func (r *Runner) restore(req runproto.Request) {
 	n, lost, err := r.sess.Restore(req.Restore)
 	res := &runproto.Restored{Declarations: n, Lost: lost}
@@ -264,7 +316,7 @@ func (r *Runner) restore(req runproto.Request) {
 }
 
 func (r *Runner) complete(req runproto.Request) {
-	var reply any
+	var reply complete.CompleteReply
 	if req.Complete != nil {
 		reply = r.comp.Complete(req.Complete.Code, req.Complete.CursorPos)
 	}
@@ -276,7 +328,7 @@ func (r *Runner) complete(req runproto.Request) {
 }
 
 func (r *Runner) inspect(req runproto.Request) {
-	var reply any
+	var reply complete.InspectReply
 	if req.Inspect != nil {
 		reply = r.comp.Inspect(req.Inspect.Code, req.Inspect.CursorPos, req.Inspect.DetailLevel)
 	}

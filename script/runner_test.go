@@ -376,3 +376,36 @@ func TestRunnerGoroutinePanicAfterCellIsReported(t *testing.T) {
 		t.Errorf("runner after the goroutine panic: %s", got)
 	}
 }
+
+func TestRunnerHelpSyntaxPages(t *testing.T) {
+	c := newRunnerClient(t)
+	items := c.execute("h1", "strings.ToUpper?", 1, nil)
+	reply := items[len(items)-1].ev.ExecuteReply
+	if reply.Status != "ok" || len(reply.Payload) != 1 {
+		t.Fatalf("help reply %+v", reply)
+	}
+	page := reply.Payload[0].(map[string]any)
+	text, _ := page["data"].(map[string]any)["text/plain"].(string)
+	if page["source"] != "page" || !strings.Contains(text, "ToUpper") {
+		t.Errorf("help payload %v", page)
+	}
+	tests := []struct {
+		code   string
+		expr   string
+		detail int
+		ok     bool
+	}{
+		{"x?", "x", 0, true},
+		{"??mat.NewDense", "mat.NewDense", 1, true},
+		{"p.Title??", "p.Title", 1, true},
+		{"a := 1\nb?", "", 0, false},
+		{"?", "", 0, false},
+		{"x := 1", "", 0, false},
+	}
+	for _, tt := range tests {
+		expr, detail, ok := helpRequest(tt.code)
+		if expr != tt.expr || detail != tt.detail || ok != tt.ok {
+			t.Errorf("helpRequest(%q) = %q, %d, %v", tt.code, expr, detail, ok)
+		}
+	}
+}
