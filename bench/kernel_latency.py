@@ -2,7 +2,9 @@
 same machine, both driven through jupyter_client.
 
 Measures, per kernel: start until kernel_info_reply, trivial cell round trip
-(execute_request until status idle) median and p90 over --cells cells, time
+(execute_request until status idle) median and p90 over --cells cells, both
+with KernelClient and with a lean client (jupyter_client's Session over plain
+blocking zmq sockets, which shows the kernel's own latency), time
 and stream-message count of 100,000 printed lines, RSS of the kernel process
 plus its children (gonote's runner), and interrupt latency of a busy loop.
 
@@ -24,7 +26,9 @@ import subprocess
 import tempfile
 import time
 
+import zmq
 from jupyter_client.manager import start_new_kernel
+from jupyter_client.session import Session
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -103,6 +107,45 @@ def run_cell(kc, code, timeout=300):
     return elapsed, streams, lines, reply["content"]["status"]
 
 
+class LeanClient:
+    """jupyter_client's Session over plain blocking pyzmq sockets: the same
+    signing and (de)serialization as KernelClient without its asyncio
+    machinery, so the round trip shows the kernel's own latency."""
+
+    def __init__(self, km):
+        info = km.get_connection_info()
+        self.session = Session(key=km.session.key, signature_scheme=info["signature_scheme"])
+        ctx = zmq.Context.instance()
+        self.shell = ctx.socket(zmq.DEALER)
+        self.iopub = ctx.socket(zmq.SUB)
+        self.iopub.setsockopt(zmq.SUBSCRIBE, b"")
+        for sock, port in ((self.shell, info["shell_port"]), (self.iopub, info["iopub_port"])):
+            sock.setsockopt(zmq.LINGER, 0)
+            sock.connect(f"{info['transport']}://{info['ip']}:{port}")
+        time.sleep(0.5)  # let the subscription reach the kernel
+
+    def run(self, code):
+        msg = self.session.msg("execute_request", content={"code": code, "silent": False, "store_history": True,
+                                                           "user_expressions": {}, "allow_stdin": False,
+                                                           "stop_on_error": True})
+        msg_id = msg["header"]["msg_id"]
+        start = time.perf_counter()
+        self.session.send(self.shell, msg)
+        while True:
+            _, m = self.session.recv(self.iopub, mode=0)
+            if (m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == "status"
+                    and m["content"]["execution_state"] == "idle"):
+                break
+        elapsed = time.perf_counter() - start
+        _, reply = self.session.recv(self.shell, mode=0)
+        assert reply["content"]["status"] == "ok", reply["content"]
+        return elapsed
+
+    def close(self):
+        self.shell.close()
+        self.iopub.close()
+
+
 def percentile(xs, q):
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
@@ -140,7 +183,7 @@ def measure_interrupt(km, kc, code):
 def bench(names, cells, starts, interrupts, line_runs):
     """Every measurement alternates between the kernels, so that both see
     the same background load on a shared machine."""
-    res = {n: {"start": [], "trivial": [], "lines": [], "lines_msgs": [], "intr": []} for n in names}
+    res = {n: {"start": [], "trivial": [], "lean": [], "lines": [], "lines_msgs": [], "intr": []} for n in names}
     for _ in range(starts):
         for n in names:
             res[n]["start"].append(measure_start(n))
@@ -153,6 +196,14 @@ def bench(names, cells, starts, interrupts, line_runs):
                 elapsed, _, _, status = run_cell(kc, WORKLOADS[n]["trivial"])
                 assert status == "ok", status
                 res[n]["trivial"].append(elapsed)
+        lean = {n: LeanClient(km) for n, (km, kc) in kernels.items()}
+        try:
+            for _ in range(cells):
+                for n, client in lean.items():
+                    res[n]["lean"].append(client.run(WORKLOADS[n]["trivial"]))
+        finally:
+            for client in lean.values():
+                client.close()
         for n, (km, kc) in kernels.items():
             res[n]["rss_idle_mb"] = rss_mb(km.provisioner.process.pid)
             res[n]["pss_idle_mb"] = pss_mb(km.provisioner.process.pid)
@@ -178,6 +229,8 @@ def bench(names, cells, starts, interrupts, line_runs):
             "start_s": statistics.median(r["start"]),
             "trivial_ms_median": 1000 * statistics.median(r["trivial"]),
             "trivial_ms_p90": 1000 * percentile(r["trivial"], 0.9),
+            "lean_ms_median": 1000 * statistics.median(r["lean"]),
+            "lean_ms_p90": 1000 * percentile(r["lean"], 0.9),
             "lines_s": statistics.median(r["lines"]),
             "lines_msgs": statistics.median(r["lines_msgs"]),
             "rss_idle_mb": r["rss_idle_mb"],
@@ -214,6 +267,8 @@ def main():
         ("start to kernel_info_reply (s, median of %d)" % args.starts, "start_s", "%.3f"),
         ("trivial cell round trip, median (ms, %d cells)" % args.cells, "trivial_ms_median", "%.2f"),
         ("trivial cell round trip, p90 (ms)", "trivial_ms_p90", "%.2f"),
+        ("trivial cell, Session over plain zmq, median (ms, %d cells)" % args.cells, "lean_ms_median", "%.2f"),
+        ("trivial cell, Session over plain zmq, p90 (ms)", "lean_ms_p90", "%.2f"),
         ("100,000 printed lines (s, median of %d)" % args.line_runs, "lines_s", "%.3f"),
         ("100,000 printed lines (stream messages)", "lines_msgs", "%d"),
         ("RSS kernel + children after trivial cells (MB)", "rss_idle_mb", "%.1f"),
