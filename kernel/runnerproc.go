@@ -24,13 +24,6 @@ import (
 // stack overflow), hence the generous bound.
 const crashDivertFor = 30 * time.Second
 
-// A read shorter than smallRead is followed by a pause of readPause before
-// the next one, so that output written line by line is read in batches.
-const (
-	smallRead = 16 << 10
-	readPause = 500 * time.Microsecond
-)
-
 // outputSink receives the runner's output text and the sync markers found
 // in it, in stream order.
 type outputSink interface {
@@ -228,14 +221,6 @@ func (p *runnerProc) readStream(idx int, name string, r *os.File, sink outputSin
 			p.syncCond.Broadcast()
 			p.syncMu.Unlock()
 			return
-		}
-		if n < smallRead && !bytes.Contains(buf[:n], []byte("\x1b]")) {
-			// A program printing line by line makes one write per line;
-			// letting the pipe fill for a moment turns thousands of tiny
-			// reads into a few large ones, at a cost of readPause latency.
-			// After a sync marker (the start of an escape sequence) more
-			// markers are likely to follow at once: no pause then.
-			time.Sleep(readPause)
 		}
 	}
 }
