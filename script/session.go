@@ -1131,7 +1131,19 @@ func (s *Session) goroutine(f func()) {
 			}
 			ename, evalue := describePanic(r)
 			e := &CellError{Ename: ename, Evalue: "in a goroutine started by " + s.opts.Label(cell) + ": " + evalue}
-			e.Traceback = []string{fmt.Sprintf("goroutine started in %s", s.opts.Label(cell)), ename + ": " + e.Evalue}
+			e.Traceback = []string{fmt.Sprintf("goroutine started in %s", s.opts.Label(cell))}
+			// yaegi's pseudo-traceback of the goroutine names the functions
+			// of earlier cells it went through.
+			frames := s.errf.take()
+			for i := len(frames) - 1; i >= 0; i-- {
+				if fr := frames[i]; strings.TrimPrefix(fr.Func, "main.") != fr.Func && !strings.HasSuffix(fr.Func, ".func") {
+					s.mu.Lock()
+					code := s.cells[cell]
+					s.mu.Unlock()
+					e.Traceback = append(e.Traceback, s.frameLines(fr, &unit{Line: 1, Col: 1}, cell, code)...)
+				}
+			}
+			e.Traceback = append(e.Traceback, ename+": "+e.Evalue)
 			s.mu.Lock()
 			running := s.running && s.cellNum == cell
 			if running {
@@ -1139,7 +1151,6 @@ func (s *Session) goroutine(f func()) {
 			}
 			s.mu.Unlock()
 			if !running && s.Hooks.AsyncError != nil {
-				s.errf.take()
 				s.Hooks.AsyncError(e)
 			}
 		}()
