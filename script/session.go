@@ -965,7 +965,7 @@ func (s *Session) doImports(p *plan, cell int, code string) *CellError {
 // A top-level return gives a non-nil error with an empty Ename: the cell
 // stops without failing.
 func (s *Session) run(ctx context.Context, prog *interp.Program, u *unit, cell int, code string) *CellError {
-	s.errf.reset() // forget frames of earlier, recovered panics
+	mark := s.errf.mark() // frames before belong to earlier, recovered panics
 	_, err := s.in.ExecuteWithContext(ctx, prog)
 	if err == nil {
 		return nil
@@ -974,7 +974,7 @@ func (s *Session) run(ctx context.Context, prog *interp.Program, u *unit, cell i
 		return &CellError{Ename: "Interrupted", Evalue: interruptedText,
 			Traceback: []string{fmt.Sprintf("%s, line %d", s.opts.Label(cell), u.Line), "Interrupted"}}
 	}
-	frames := s.errf.take()
+	frames := s.errf.since(mark)
 	var p interp.Panic
 	if errors.As(err, &p) {
 		val := p.Value
@@ -1117,6 +1117,7 @@ func (s *Session) goroutine(f func()) {
 	s.mu.Lock()
 	cell := s.cellNum
 	s.mu.Unlock()
+	mark := s.errf.mark()
 	go func() {
 		defer func() {
 			r := recover()
@@ -1134,7 +1135,7 @@ func (s *Session) goroutine(f func()) {
 			e.Traceback = []string{fmt.Sprintf("goroutine started in %s", s.opts.Label(cell))}
 			// yaegi's pseudo-traceback of the goroutine names the functions
 			// of earlier cells it went through.
-			frames := s.errf.take()
+			frames := s.errf.since(mark)
 			for i := len(frames) - 1; i >= 0; i-- {
 				if fr := frames[i]; strings.TrimPrefix(fr.Func, "main.") != fr.Func && !strings.HasSuffix(fr.Func, ".func") {
 					s.mu.Lock()

@@ -27,13 +27,18 @@ type stderrFilter struct {
 	out io.Writer
 
 	mu      sync.Mutex
-	frames  []panicFrame
+	frames  []panicFrame // the most recent frames, oldest first
+	nframes int          // frames seen so far (the sequence number of the next)
 	waiters map[string]chan struct{}
 	seq     int
 	done    chan struct{}
 }
 
 const flushPrefix = "\x00gonote-flush-"
+
+// maxFrames bounds the frames kept: old ones belong to panics that were
+// recovered or already reported.
+const maxFrames = 256
 
 func newStderrFilter(out io.Writer) (*stderrFilter, error) {
 	r, w, err := os.Pipe()
@@ -87,6 +92,10 @@ func (f *stderrFilter) loop() {
 					fr.Func = string(m[3])
 					f.mu.Lock()
 					f.frames = append(f.frames, fr)
+					f.nframes++
+					if len(f.frames) > maxFrames {
+						f.frames = f.frames[len(f.frames)-maxFrames:]
+					}
 					f.mu.Unlock()
 					continue
 				}
@@ -121,25 +130,32 @@ func (f *stderrFilter) sync() {
 	}
 }
 
-// take returns and forgets the captured panic frames.
-func (f *stderrFilter) take() []panicFrame {
+// mark returns the sequence number of the next frame.
+func (f *stderrFilter) mark() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.nframes
+}
+
+// since returns the frames captured after mark, once everything written
+// so far has been read. Frames are kept per sequence number so that a
+// goroutine's panic and a cell's panic do not take each other's frames.
+func (f *stderrFilter) since(mark int) []panicFrame {
 	f.sync()
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	fr := f.frames
-	f.frames = nil
-	return fr
+	n := f.nframes - mark // frames after mark
+	if n <= 0 {
+		return nil
+	}
+	if n > len(f.frames) {
+		n = len(f.frames)
+	}
+	return append([]panicFrame(nil), f.frames[len(f.frames)-n:]...)
 }
 
 func (f *stderrFilter) close() {
 	f.w.Close()
 	<-f.done
 	f.r.Close()
-}
-
-// reset forgets the captured frames without waiting for the stream.
-func (f *stderrFilter) reset() {
-	f.mu.Lock()
-	f.frames = nil
-	f.mu.Unlock()
 }
