@@ -24,6 +24,7 @@ type HistoryEntry struct {
 type History struct {
 	mu      sync.Mutex
 	file    string
+	out     *os.File // opened for appending at the first Add
 	entries []HistoryEntry
 	session int
 }
@@ -133,15 +134,31 @@ func (h *History) Add(line int, source string) error {
 	if err != nil {
 		return fmt.Errorf("kernel: history entry: %w", err)
 	}
-	f, err := os.OpenFile(h.file, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-	if err != nil {
+	if h.out == nil {
+		f, err := os.OpenFile(h.file, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err != nil {
+			return fmt.Errorf("kernel: append history: %w", err)
+		}
+		h.out = f
+	}
+	// One write of a whole line: with O_APPEND, kernels sharing the file
+	// do not interleave their entries.
+	if _, err := h.out.Write(append(data, '\n')); err != nil {
 		return fmt.Errorf("kernel: append history: %w", err)
 	}
-	if _, err := f.Write(append(data, '\n')); err != nil {
-		f.Close()
-		return fmt.Errorf("kernel: append history: %w", err)
+	return nil
+}
+
+// Close closes the history file.
+func (h *History) Close() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.out == nil {
+		return nil
 	}
-	return f.Close()
+	err := h.out.Close()
+	h.out = nil
+	return err
 }
 
 // Tail returns the last n entries of all sessions, oldest first.

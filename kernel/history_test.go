@@ -21,10 +21,14 @@ func TestHistoryPersistsAcrossSessions(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if err := h1.Close(); err != nil {
+		t.Fatal(err)
+	}
 	h2, err := OpenHistory(file)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer h2.Close()
 	if h2.Session() != 2 {
 		t.Errorf("second session %d, want 2", h2.Session())
 	}
@@ -62,6 +66,7 @@ func TestHistoryKeepsTheLastEntries(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	h.Close()
 	h2, err := OpenHistory(file)
 	if err != nil {
 		t.Fatal(err)

@@ -126,6 +126,9 @@ func (k *Kernel) Run(ctx context.Context) error {
 
 	<-ctx.Done()
 	k.sup.shutdown()
+	if err := k.history.Close(); err != nil {
+		log.Printf("gonote: %v", err)
+	}
 	return nil
 }
 
