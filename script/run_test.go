@@ -126,6 +126,21 @@ func TestRunScripts(t *testing.T) {
 	}
 }
 
+func TestRunScriptLoadsAFile(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "helper.go"), []byte("func helper() string { return \"from helper\" }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "main.go")
+	if err := os.WriteFile(path, []byte("%load helper.go\nfmt.Println(helper())\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runScript(t, RunOptions{Path: path})
+	if code != 0 || stdout != "from helper\n" {
+		t.Errorf("status %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
 func TestRunNotebook(t *testing.T) {
 	dir := t.TempDir()
 	nb := `{"cells": [
