@@ -327,6 +327,11 @@ class ControlTests(KernelCase):
         content, _ = self.run_cell("v")
         self.assertEqual(content["status"], "error", "a restarted kernel starts empty")
         self.assertEqual(content["execution_count"], 1)
+        # The history survives the restart, the new process is a new session.
+        hid = self.kc.history(hist_access_type="tail", n=2, raw=True, output=False)
+        history = self.shell_reply(hid)["content"]["history"]
+        self.assertEqual([h[2] for h in history], ["v := 1", "v"])
+        self.assertEqual(history[1][0], history[0][0] + 1)
         runner = self.runner_pid()
         self.km.shutdown_kernel(now=False)
         self.assertFalse(self.km.is_alive())
