@@ -220,8 +220,11 @@ func Run(o RunOptions) int {
 		if e := sess.Execute(ctx, code, i+1, false); e != nil {
 			sess.errf.sync()
 			printError(o.Stderr, e)
-			if e.exitCode != 0 || e.Ename == "Exit" {
+			switch {
+			case e.Ename == "Exit":
 				return e.exitCode
+			case e.Ename == "Interrupted":
+				return 130 // the shell's status for SIGINT
 			}
 			return 1
 		}
