@@ -95,8 +95,8 @@ func (b *streamBatcher) write(name string, text []byte) {
 	}
 	b.size += len(text)
 	if b.capped {
-		b.items = append(b.items, outItem{stream: 1, text: []byte(fmt.Sprintf(
-			"\n[gonote] output of this cell exceeded %d MiB; the rest of its output is dropped\n", b.cellCap>>20))})
+		b.items = append(b.items, outItem{stream: 1, text: []byte(
+			"\n[gonote] output of this cell exceeded " + sizeText(b.cellCap) + "; the rest of its output is dropped\n")})
 		b.flushLocked()
 		return
 	}
@@ -219,4 +219,12 @@ func (b *streamBatcher) flushLocked() {
 		b.size = 0
 	}
 	b.armLocked()
+}
+
+// sizeText writes a byte count for people: "16 MiB", or "1000 bytes".
+func sizeText(n int) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
