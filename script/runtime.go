@@ -69,7 +69,7 @@ var duckMethods = []string{"HTML", "Markdown", "LaTeX", "SVG", "PNG", "JPEG", "S
 
 // showDuck shows a value of a cell type with the results of its display
 // methods, called by interpreted code (see Session.compileFinal).
-func (s *Session) showDuck(v interface{}, names []string, outs []interface{}) {
+func (s *Session) showDuck(v interface{}, typeName string, names []string, outs []interface{}) {
 	text := ""
 	rich := map[string]interface{}{}
 	for i, n := range names {
@@ -82,6 +82,15 @@ func (s *Session) showDuck(v interface{}, names []string, outs []interface{}) {
 			}
 		default:
 			rich[duckMIME[n]] = outs[i]
+		}
+	}
+	if text == "" {
+		// Reflect sees cell types as anonymous structs: name the type.
+		switch rv := reflect.ValueOf(v); {
+		case rv.Kind() == reflect.Struct:
+			text = typeName + display.PlainText(v)
+		case rv.Kind() == reflect.Pointer && !rv.IsNil() && rv.Elem().Kind() == reflect.Struct:
+			text = "&" + typeName + display.PlainText(rv.Elem().Interface())
 		}
 	}
 	s.emitResult(resultBundle([]interface{}{v}, []string{text}, []map[string]interface{}{rich}))

@@ -414,6 +414,9 @@ func (s *Session) executeCode(ctx context.Context, code string, cell int) *CellE
 		for _, d := range u.Decls {
 			s.cellDecls[d.Name] = &ledgerEntry{Kind: d.Kind, Name: d.Name, Recv: d.Recv, Src: d.Src, Type: d.TypeExpr}
 		}
+		for _, n := range u.Defines {
+			s.cellDecls[n] = &ledgerEntry{Kind: "var", Name: n, Type: u.DefExpr[n]}
+		}
 	}
 	redefs := s.led.redefinitions(p)
 	rebuild := s.led.needsRebuild(redefs)
@@ -617,17 +620,14 @@ func (s *Session) finalSource(u *unit) string {
 			found = append(found, m)
 		}
 	}
-	if len(found) == 0 {
-		return u.Src
-	}
 	names := make([]string, len(found))
 	calls := make([]string, len(found))
 	for i, m := range found {
 		names[i] = strconv.Quote(m)
 		calls[i] = "_gonoteV." + m + "()"
 	}
-	return fmt.Sprintf("func() { _gonoteV := (%s); %s.ShowDuck(_gonoteV, []string{%s}, []interface{}{%s}) }()",
-		expr, rtName, strings.Join(names, ", "), strings.Join(calls, ", "))
+	return fmt.Sprintf("func() { _gonoteV := (%s); %s.ShowDuck(_gonoteV, %q, []string{%s}, []interface{}{%s}) }()",
+		expr, rtName, typ, strings.Join(names, ", "), strings.Join(calls, ", "))
 }
 
 // staticType returns the name of the cell type of expr ("" if unknown or
@@ -658,16 +658,16 @@ func (s *Session) staticType(expr string) string {
 	case *ast.Ident:
 		s.led.mu.Lock()
 		v := s.led.vars[x.Name]
-		c := s.led.decls[x.Name]
+		c := s.cellDecls[x.Name]
 		if c == nil {
-			c = s.cellDecls[x.Name]
+			c = s.led.decls[x.Name]
 		}
 		s.led.mu.Unlock()
+		if c != nil && (c.Kind == "const" || c.Kind == "var") {
+			return base(c.Type) // defined by the running cell (or a const)
+		}
 		if v != nil {
 			return base(v.TypeExpr)
-		}
-		if c != nil && c.Kind == "const" {
-			return base(c.Type)
 		}
 	case *ast.CallExpr:
 		id, ok := x.Fun.(*ast.Ident)
