@@ -230,25 +230,45 @@ func TestStopOnErrorAbortsQueuedCells(t *testing.T) {
 }
 
 func TestInputRoundTrip(t *testing.T) {
+	tests := []struct {
+		code, prompt string
+		password     bool
+	}{
+		{"input name?", "name?", false},
+		{"secret token?", "token?", true},
+	}
 	c := startKernel(t, Options{})
-	id := c.execute("input name?")
-	var req *Message
+	for _, tt := range tests {
+		id := c.execute(tt.code)
+		var req *Message
+		select {
+		case req = <-c.stdinMsgs:
+		case <-time.After(10 * time.Second):
+			t.Fatal("no input_request")
+		}
+		if req.Header.MsgType != "input_request" || contentField(req, "prompt") != tt.prompt ||
+			contentField(req, "password") != tt.password || parentID(req) != id {
+			t.Fatalf("input_request %s %v parent %s", req.Header.MsgType, contentMap(req), parentID(req))
+		}
+		frames, _ := Encode(c.signer, nil, newHeader("client-session", "input_reply"), req.RawHeader, nil, map[string]any{"value": "gopher"})
+		if err := c.stdin.Send(zmqMsg(frames)); err != nil {
+			t.Fatal(err)
+		}
+		c.reply(c.shellMsgs, id)
+		msgs := c.collect(id, 5*time.Second)
+		if got := streamText(msgs, "stdout"); got != "got: gopher\n" {
+			t.Errorf("cell printed %q", got)
+		}
+	}
+	// With allow_stdin false the runner is told so and no request is sent.
+	id := c.send(c.shell, "execute_request", map[string]any{"code": "input name?", "allow_stdin": false})
+	if r := c.reply(c.shellMsgs, id); contentField(r, "ename") != "StdinNotAllowed" {
+		t.Errorf("reply %v", contentMap(r))
+	}
 	select {
-	case req = <-c.stdinMsgs:
-	case <-time.After(10 * time.Second):
-		t.Fatal("no input_request")
-	}
-	if req.Header.MsgType != "input_request" || contentField(req, "prompt") != "name?" || parentID(req) != id {
-		t.Fatalf("input_request %s %v parent %s", req.Header.MsgType, contentMap(req), parentID(req))
-	}
-	frames, _ := Encode(c.signer, nil, newHeader("client-session", "input_reply"), req.RawHeader, nil, map[string]any{"value": "gopher"})
-	if err := c.stdin.Send(zmqMsg(frames)); err != nil {
-		t.Fatal(err)
-	}
-	c.reply(c.shellMsgs, id)
-	msgs := c.collect(id, 5*time.Second)
-	if got := streamText(msgs, "stdout"); got != "got: gopher\n" {
-		t.Errorf("cell printed %q", got)
+	case m := <-c.stdinMsgs:
+		t.Errorf("unexpected %s on stdin", m.Header.MsgType)
+	default:
 	}
 }
 

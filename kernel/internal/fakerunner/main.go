@@ -11,6 +11,7 @@
 //	fail TEXT     send an error output and finish with status error
 //	set NAME      record NAME as a variable in the ledger
 //	input PROMPT  ask for input and print what came back
+//	secret PROMPT the same as a password request
 //	loop          run until interrupted, then fail with "Interrupted"
 //	hang          ignore interrupts and never finish
 //	panic TEXT    panic in a goroutine (the process dies)
@@ -154,12 +155,12 @@ func (r *runner) execute(req runproto.Request) {
 			r.vars = append(r.vars, arg)
 			ledger, _ := json.Marshal(r.vars)
 			r.send(runproto.Event{Kind: runproto.EventLedger, Ledger: ledger}, false)
-		case "input":
+		case "input", "secret":
 			if !req.Execute.AllowStdin {
 				fail("StdinNotAllowed", "input is not allowed")
 				return
 			}
-			r.send(runproto.Event{Kind: runproto.EventInputRequest, ID: id, Prompt: arg, Password: false}, true)
+			r.send(runproto.Event{Kind: runproto.EventInputRequest, ID: id, Prompt: arg, Password: cmd == "secret"}, true)
 			fmt.Println("got:", <-r.inputs)
 		case "loop":
 			<-r.interrup
