@@ -434,3 +434,22 @@ func TestMissingRunnerGivesAnError(t *testing.T) {
 	id := c.send(c.control, "kernel_info_request", map[string]any{})
 	c.reply(c.controlMsgs, id)
 }
+
+func TestInterruptWhileWaitingForInput(t *testing.T) {
+	c := startKernel(t, Options{})
+	id := c.execute("input never answered?")
+	select {
+	case <-c.stdinMsgs:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no input_request")
+	}
+	iid := c.send(c.control, "interrupt_request", map[string]any{})
+	c.reply(c.controlMsgs, iid)
+	// The pending input is abandoned (an empty answer goes to the runner),
+	// so the cell ends instead of waiting forever.
+	c.reply(c.shellMsgs, id)
+	msgs := c.collect(id, 5*time.Second)
+	if got := streamText(msgs, "stdout"); got != "got: \n" {
+		t.Errorf("cell printed %q", got)
+	}
+}
