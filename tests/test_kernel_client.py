@@ -22,11 +22,13 @@ from jupyter_client.session import Session
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TIMEOUT = 60
 _tmp = None
+_saved_data_dir = None
 
 
 def setUpModule():
-    global _tmp
+    global _tmp, _saved_data_dir
     _tmp = tempfile.mkdtemp(prefix="gonote-kernel-tests-")
+    _saved_data_dir = os.environ.get("JUPYTER_DATA_DIR")
     binary = os.environ.get("GONOTE_BIN")
     if not binary:
         binary = os.path.join(_tmp, "gonote")
@@ -36,6 +38,10 @@ def setUpModule():
 
 
 def tearDownModule():
+    if _saved_data_dir is None:
+        os.environ.pop("JUPYTER_DATA_DIR", None)
+    else:
+        os.environ["JUPYTER_DATA_DIR"] = _saved_data_dir
     shutil.rmtree(_tmp, ignore_errors=True)
 
 
