@@ -2,6 +2,9 @@
 jupyter_kernel_test against a running kernel (registered as "gonote" by
 tests/run.sh in a private JUPYTER_PATH)."""
 
+import os
+import shutil
+import tempfile
 import unittest
 
 import jupyter_kernel_test
@@ -9,6 +12,24 @@ import jupyter_kernel_test
 
 class GonoteConformance(jupyter_kernel_test.KernelTests):
     kernel_name = "gonote"
+
+    @classmethod
+    def setUpClass(cls):
+        # The history tests count matches of a pattern, so the kernel gets a
+        # history of its own instead of the one other tests have filled.
+        cls._saved_data_dir = os.environ.get("JUPYTER_DATA_DIR")
+        cls._data_dir = tempfile.mkdtemp(prefix="gonote-conformance-")
+        os.environ["JUPYTER_DATA_DIR"] = cls._data_dir
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        if cls._saved_data_dir is None:
+            os.environ.pop("JUPYTER_DATA_DIR", None)
+        else:
+            os.environ["JUPYTER_DATA_DIR"] = cls._saved_data_dir
+        shutil.rmtree(cls._data_dir, ignore_errors=True)
 
     language_name = "go"
     file_extension = ".go"
