@@ -82,10 +82,14 @@ func IsComplete(code string) Completeness {
 		return Completeness{Status: "invalid"}
 	}
 	if len(stack) > 0 {
-		return Completeness{Status: "incomplete", Indent: strings.Repeat("\t", len(stack))}
+		return Completeness{Status: "incomplete", Indent: strings.Repeat(indentUnit, len(stack))}
 	}
 	if continuation[last] {
-		return Completeness{Status: "incomplete", Indent: "\t"}
+		return Completeness{Status: "incomplete", Indent: indentUnit}
 	}
 	return Completeness{Status: "complete"}
 }
+
+// indentUnit is one level of the indent hint. Four spaces rather than Go's
+// tab: jupyter console inserts the hint literally and shows a tab as "^I".
+const indentUnit = "    "
