@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # install.sh — build gonote and register it as the Jupyter kernel "Go (gonote)".
 #
-#   ./install.sh                 build into ./bin/gonote, install the kernelspec for this user
+#   ./install.sh                 build ./bin/gonote and ./bin/gonote-runner (the interpreter
+#                                process gonote starts; keep the two side by side), install
+#                                the kernelspec for this user
 #   ./install.sh --sys-prefix    install the kernelspec into Python's sys.prefix instead
 #   ./install.sh --prefix DIR    install the kernelspec into DIR/share/jupyter/kernels
 #
@@ -19,8 +21,8 @@ if ! command -v go >/dev/null 2>&1; then
 fi
 
 mkdir -p bin
-echo "install.sh: building gonote ($(go version))"
-go build -trimpath -o bin/gonote ./cmd/gonote
+echo "install.sh: building gonote and gonote-runner ($(go version))"
+go build -trimpath -o bin/ ./cmd/gonote ./cmd/gonote-runner
 echo "install.sh: registering the kernelspec"
 ./bin/gonote install "$@"
 if command -v jupyter >/dev/null 2>&1; then

@@ -6,15 +6,17 @@ Measures, per kernel: start until kernel_info_reply, trivial cell round trip
 with KernelClient and with a lean client (jupyter_client's Session over plain
 blocking zmq sockets, which shows the kernel's own latency), time
 and stream-message count of 100,000 printed lines, RSS of the kernel process
-plus its children (gonote's runner), and interrupt latency of a busy loop.
+plus its children (gonote's runner; also each on its own), and interrupt
+latency of a busy loop.
 
 Every measurement alternates between the two kernels, so both see the same
 background load.
 
 Usage (from the repository root):
   /usr/bin/python3 bench/kernel_latency.py [--cells 200] [--starts 5] [--interrupts 5] [--line-runs 3]
-It builds gonote unless GONOTE_BIN names a binary, installs the kernelspec into
-a temporary JUPYTER_DATA_DIR, and prints a Markdown table.
+It builds gonote and gonote-runner unless GONOTE_BIN names a gonote binary
+(with gonote-runner beside it), installs the kernelspec into a temporary
+JUPYTER_DATA_DIR, and prints a Markdown table.
 """
 
 import argparse
@@ -59,32 +61,36 @@ def children(pid):
     return out
 
 
-def rss_mb(pid):
-    total = 0
-    for p in [pid] + children(pid):
-        try:
-            with open(f"/proc/{p}/status") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-        except OSError:
-            pass
-    return total / 1024
+def _proc_kb(pid, path, field):
+    try:
+        with open(f"/proc/{pid}/{path}") as f:
+            for line in f:
+                if line.startswith(field):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def rss_mb(pid, own=True, kids=True):
+    """Resident set size in MB of the kernel process (own) and/or its
+    children (kids: gonote's runner)."""
+    pids = ([pid] if own else []) + (children(pid) if kids else [])
+    return sum(_proc_kb(p, "status", "VmRSS:") for p in pids) / 1024
 
 
 def pss_mb(pid):
     """Proportional set size of the kernel and its children: pages they
-    share (gonote's two processes map the same binary) are counted once."""
-    total = 0
-    for p in [pid] + children(pid):
-        try:
-            with open(f"/proc/{p}/smaps_rollup") as f:
-                for line in f:
-                    if line.startswith("Pss:"):
-                        total += int(line.split()[1])
-        except OSError:
-            pass
-    return total / 1024
+    share (if two processes map the same file) are counted once."""
+    return sum(_proc_kb(p, "smaps_rollup", "Pss:") for p in [pid] + children(pid)) / 1024
+
+
+def memory(res, name, km, when):
+    pid = km.provisioner.process.pid
+    res[name]["rss_%s_mb" % when] = rss_mb(pid)
+    res[name]["rss_own_%s_mb" % when] = rss_mb(pid, kids=False)
+    res[name]["rss_kids_%s_mb" % when] = rss_mb(pid, own=False)
+    res[name]["pss_%s_mb" % when] = pss_mb(pid)
 
 
 def run_cell(kc, code, timeout=300):
@@ -205,8 +211,7 @@ def bench(names, cells, starts, interrupts, line_runs):
             for client in lean.values():
                 client.close()
         for n, (km, kc) in kernels.items():
-            res[n]["rss_idle_mb"] = rss_mb(km.provisioner.process.pid)
-            res[n]["pss_idle_mb"] = pss_mb(km.provisioner.process.pid)
+            memory(res, n, km, "idle")
         for _ in range(line_runs):
             for n, (km, kc) in kernels.items():
                 elapsed, streams, lines, status = run_cell(kc, WORKLOADS[n]["lines"])
@@ -214,8 +219,7 @@ def bench(names, cells, starts, interrupts, line_runs):
                 res[n]["lines"].append(elapsed)
                 res[n]["lines_msgs"].append(streams)
         for n, (km, kc) in kernels.items():
-            res[n]["rss_after_mb"] = rss_mb(km.provisioner.process.pid)
-            res[n]["pss_after_mb"] = pss_mb(km.provisioner.process.pid)
+            memory(res, n, km, "after")
         for _ in range(interrupts):
             for n, (km, kc) in kernels.items():
                 res[n]["intr"].append(measure_interrupt(km, kc, WORKLOADS[n]["loop"]))
@@ -233,10 +237,7 @@ def bench(names, cells, starts, interrupts, line_runs):
             "lean_ms_p90": 1000 * percentile(r["lean"], 0.9),
             "lines_s": statistics.median(r["lines"]),
             "lines_msgs": statistics.median(r["lines_msgs"]),
-            "rss_idle_mb": r["rss_idle_mb"],
-            "rss_after_mb": r["rss_after_mb"],
-            "pss_idle_mb": r["pss_idle_mb"],
-            "pss_after_mb": r["pss_after_mb"],
+            **{k: v for k, v in r.items() if k.startswith(("rss_", "pss_"))},
             "interrupt_ms_median": 1000 * statistics.median(r["intr"]),
         }
     return out
@@ -256,7 +257,9 @@ def main():
         binary = os.environ.get("GONOTE_BIN")
         if not binary:
             binary = os.path.join(tmp, "gonote")
-            subprocess.run(["go", "build", "-o", binary, "./cmd/gonote"], cwd=REPO, check=True)
+            # gonote starts its runner, gonote-runner, from its own directory.
+            subprocess.run(["go", "build", "-o", os.path.join(os.path.dirname(binary), ""), "./cmd/gonote",
+                            "./cmd/gonote-runner"], cwd=REPO, check=True)
         os.environ["JUPYTER_DATA_DIR"] = os.path.join(tmp, "jupyter")
         subprocess.run([binary, "install", "--user"], check=True, stdout=subprocess.DEVNULL)
         results = bench(("gonote", "python3"), args.cells, args.starts, args.interrupts, args.line_runs)
@@ -271,7 +274,11 @@ def main():
         ("trivial cell, Session over plain zmq, p90 (ms)", "lean_ms_p90", "%.2f"),
         ("100,000 printed lines (s, median of %d)" % args.line_runs, "lines_s", "%.3f"),
         ("100,000 printed lines (stream messages)", "lines_msgs", "%d"),
+        ("RSS kernel process (supervisor) after trivial cells (MB)", "rss_own_idle_mb", "%.1f"),
+        ("RSS children (runner) after trivial cells (MB)", "rss_kids_idle_mb", "%.1f"),
         ("RSS kernel + children after trivial cells (MB)", "rss_idle_mb", "%.1f"),
+        ("RSS kernel process (supervisor) after 100,000 lines (MB)", "rss_own_after_mb", "%.1f"),
+        ("RSS children (runner) after 100,000 lines (MB)", "rss_kids_after_mb", "%.1f"),
         ("RSS kernel + children after 100,000 lines (MB)", "rss_after_mb", "%.1f"),
         ("PSS kernel + children after trivial cells (MB)", "pss_idle_mb", "%.1f"),
         ("PSS kernel + children after 100,000 lines (MB)", "pss_after_mb", "%.1f"),
@@ -282,8 +289,8 @@ def main():
     print("| measure | gonote | ipykernel | gonote / ipykernel |")
     print("|---|---|---|---|")
     for label, key, fmt in rows:
-        ratio = g[key] / p[key] if p[key] else float("nan")
-        print(f"| {label} | {fmt % g[key]} | {fmt % p[key]} | {ratio:.2f}x |")
+        ratio = "%.2fx" % (g[key] / p[key]) if p[key] else "-"
+        print(f"| {label} | {fmt % g[key]} | {fmt % p[key]} | {ratio} |")
 
 
 if __name__ == "__main__":

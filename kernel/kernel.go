@@ -17,8 +17,8 @@ import (
 
 // Options configure a kernel.
 type Options struct {
-	// RunnerArgv starts the runner process (for gonote: the gonote binary
-	// with the hidden "__runner" command). Required.
+	// RunnerArgv starts the runner process (for gonote: the gonote-runner
+	// binary beside gonote, with no arguments). Required.
 	RunnerArgv []string
 	// RunnerEnv is the runner's environment; nil means the kernel's own
 	// environment with GOTRACEBACK=none, so a crash report is one line.

@@ -35,10 +35,10 @@ go test -count=1 -race -skip 'TestRunnerInterruptKeepsState|TestCorpus/sharp.txt
 
 # The protocol and notebook tests run against a freshly built binary whose
 # kernelspec lives in a private Jupyter path, so they never test a stale install.
-step "build gonote and register it in a private Jupyter path"
+step "build gonote and gonote-runner and register the kernel in a private Jupyter path"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-go build -o "$work/gonote" ./cmd/gonote
+go build -o "$work/" ./cmd/gonote ./cmd/gonote-runner
 "$work/gonote" install --prefix "$work/prefix" --name gonote
 export JUPYTER_PATH="$work/prefix/share/jupyter"
 export JUPYTER_DATA_DIR="$work/data"

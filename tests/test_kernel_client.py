@@ -3,8 +3,9 @@ forged and malformed messages, output throughput, stdin, control while a cell
 runs, shutdown and restart.
 
 Run: /usr/bin/python3 -m unittest tests/kernel_client_test.py -v
-It builds gonote with `go build` unless GONOTE_BIN names a built binary, and
-installs the kernelspec into a temporary JUPYTER_DATA_DIR.
+It builds gonote and gonote-runner with `go build` unless GONOTE_BIN names a
+built gonote (with gonote-runner beside it), and installs the kernelspec into a
+temporary JUPYTER_DATA_DIR.
 """
 
 import os
@@ -32,7 +33,9 @@ def setUpModule():
     binary = os.environ.get("GONOTE_BIN")
     if not binary:
         binary = os.path.join(_tmp, "gonote")
-        subprocess.run(["go", "build", "-o", binary, "./cmd/gonote"], cwd=REPO, check=True)
+        # gonote starts its runner, gonote-runner, from its own directory.
+        subprocess.run(["go", "build", "-o", os.path.join(os.path.dirname(binary), ""), "./cmd/gonote",
+                        "./cmd/gonote-runner"], cwd=REPO, check=True)
     os.environ["JUPYTER_DATA_DIR"] = os.path.join(_tmp, "jupyter")
     subprocess.run([binary, "install", "--user"], check=True, stdout=subprocess.DEVNULL)
 

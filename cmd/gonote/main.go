@@ -5,6 +5,11 @@
 //	gonote uninstall [--user | --sys-prefix | --prefix DIR] [--name NAME]
 //	gonote run FILE.go | NOTEBOOK.ipynb [...]
 //	gonote version
+//
+// gonote itself holds no interpreter: the kernel supervisor starts the
+// sibling binary gonote-runner (found next to gonote, or named by
+// $GONOTE_RUNNER) as its runner process, and `gonote run` replaces itself
+// with `gonote-runner run`.
 package main
 
 import (
@@ -13,6 +18,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log"
 	"os"
 	"os/signal"
@@ -25,8 +31,13 @@ import (
 // version is gonote's release.
 const version = "0.1.0"
 
-// runnerArg is the hidden command that runs the interpreter process.
-const runnerArg = "__runner"
+// runnerName is the file name of the runner binary, built from
+// cmd/gonote-runner and installed next to gonote.
+const runnerName = "gonote-runner"
+
+// runnerEnv names an environment variable that overrides where the runner
+// binary is.
+const runnerEnv = "GONOTE_RUNNER"
 
 func main() {
 	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
@@ -45,12 +56,10 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 	case "uninstall":
 		return installCommand(args[1:], stdout, stderr, true)
 	case "run":
-		return runCommand(args[1:])
+		return runCommand(args[1:], stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "gonote", version)
 		return 0
-	case runnerArg:
-		return runnerCommand()
 	case "help", "-h", "--help":
 		usage(stdout)
 		return 0
@@ -84,12 +93,12 @@ func kernelCommand(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "gonote:", err)
 		return 1
 	}
-	exe, err := executable()
+	runner, err := findRunner()
 	if err != nil {
 		fmt.Fprintln(stderr, "gonote:", err)
 		return 1
 	}
-	k, err := kernel.New(info, kernel.Options{RunnerArgv: []string{exe, runnerArg}, Version: version})
+	k, err := kernel.New(info, kernel.Options{RunnerArgv: []string{runner}, Version: version})
 	if err != nil {
 		fmt.Fprintln(stderr, "gonote:", err)
 		return 1
@@ -120,6 +129,49 @@ func executable() (string, error) {
 		exe = resolved
 	}
 	return filepath.Abs(exe)
+}
+
+// findRunner returns the absolute path of the runner binary: $GONOTE_RUNNER
+// when set, else gonote-runner in the directory of this executable. It fails
+// with the path it looked at when that is not an executable file.
+func findRunner() (string, error) {
+	path, from := os.Getenv(runnerEnv), "in $"+runnerEnv
+	if path == "" {
+		exe, err := executable()
+		if err != nil {
+			return "", err
+		}
+		path, from = filepath.Join(filepath.Dir(exe), runnerName), "next to "+exe
+	}
+	path, err := filepath.Abs(path)
+	if err != nil {
+		return "", fmt.Errorf("runner path %q (from %s): %w", path, from, err)
+	}
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", fmt.Errorf("the runner binary %s (looked for %s) does not exist; build it with `go build -o %s/ ./cmd/gonote-runner` (install.sh builds gonote and gonote-runner together)", path, from, filepath.Dir(path))
+	case err != nil:
+		return "", fmt.Errorf("the runner binary (looked for %s): %w", from, err)
+	case !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0:
+		return "", fmt.Errorf("the runner binary %s (looked for %s) is not an executable file (mode %v)", path, from, fi.Mode())
+	}
+	return path, nil
+}
+
+// runCommand implements `gonote run ...` by replacing this process with
+// `gonote-runner run ...`, so the script's exit status, signals and standard
+// streams are the runner's own. It returns only when that fails.
+func runCommand(args []string, stderr io.Writer) int {
+	runner, err := findRunner()
+	if err != nil {
+		fmt.Fprintln(stderr, "gonote run:", err)
+		return 1
+	}
+	argv := append([]string{runner, "run"}, args...)
+	err = syscall.Exec(runner, argv, os.Environ())
+	fmt.Fprintf(stderr, "gonote run: start %s: %v\n", runner, err)
+	return 1
 }
 
 // installCommand installs or removes the kernelspec.
