@@ -73,6 +73,11 @@ type unit struct {
 	// static types it observed (see Session.stashUnit).
 	VarNames []string
 	stashed  bool // compiled as a function that reports its variables
+	// InFunc runs a compound statement (for, if, switch, a block) inside a
+	// function literal: yaegi mis-scopes `:=` in blocks nested in the
+	// global scope (`x, err := f()` in a loop body leaves x undefined, or
+	// assigns a global err instead of declaring a new one).
+	InFunc bool
 }
 
 // plan is a compiled cell.
@@ -230,7 +235,11 @@ func compileCell(src string, env compileEnv) (*plan, error) {
 	probe := &rewriter{c: c, intNames: c.intNames}
 	for _, ps := range parsed {
 		probe.ps = ps
-		probe.collectInts(ps.file)
+		if ps.stmt != nil {
+			probe.collectInts(ps.stmt)
+		} else {
+			probe.collectInts(ps.file)
+		}
 	}
 	for _, ps := range parsed {
 		if err := c.emit(ps); err != nil {
@@ -674,7 +683,7 @@ func (c *cellCompiler) emitStmt(ps *parsedSegment) error {
 	if err := rw.walk(ps.stmt); err != nil {
 		return err
 	}
-	u := unit{Kind: unitStmt, Line: ps.line, Col: ps.col, Refs: refsOf(ps.stmt)}
+	u := unit{Kind: unitStmt, Line: ps.line, Col: ps.col, Refs: refsOf(ps.stmt), InFunc: declaresInBlock(ps.stmt)}
 	if as, ok := ps.stmt.(*ast.AssignStmt); ok && as.Tok == token.DEFINE {
 		u.DefExpr = map[string]string{}
 		for i, l := range as.Lhs {
@@ -705,6 +714,26 @@ func (c *cellCompiler) emitStmt(ps *parsedSegment) error {
 	u.Src = rw.render(0, len(ps.text))
 	c.plan.Units = append(c.plan.Units, u)
 	return nil
+}
+
+// declaresInBlock reports whether stmt is a compound statement (a loop,
+// if, switch, select or block) that declares names in its own scopes.
+func declaresInBlock(stmt ast.Stmt) bool {
+	for {
+		l, ok := stmt.(*ast.LabeledStmt)
+		if !ok {
+			break
+		}
+		stmt = l.Stmt
+	}
+	switch stmt.(type) {
+	case *ast.ForStmt, *ast.RangeStmt, *ast.IfStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt, *ast.BlockStmt:
+	default:
+		return false
+	}
+	names := map[string]bool{}
+	collectDeclared(stmt, names)
+	return len(names) > 0
 }
 
 // autoImports adds imports for package names the cell uses without

@@ -37,6 +37,8 @@ type rewriter struct {
 	edits    []edit
 	intNames map[string]bool
 	counter  int
+	// resolving guards objInt against a declaration that refers to itself.
+	resolving map[*ast.Ident]bool
 }
 
 func newRewriter(ps *parsedSegment, c *cellCompiler) *rewriter {
@@ -120,10 +122,61 @@ func (r *rewriter) shadowed(name string) bool {
 	return r.c.localNames[name] || r.c.env.declared(name)
 }
 
-// collectInts records names whose syntax shows they hold integers.
+// objInt reports whether the declaration of id (resolved by the parser)
+// shows by its syntax that id holds an integer.
+func (r *rewriter) objInt(id *ast.Ident, obj *ast.Object) bool {
+	if obj.Kind != ast.Var {
+		return false
+	}
+	switch d := obj.Decl.(type) {
+	case *ast.Field:
+		return isIntType(d.Type)
+	case *ast.ValueSpec:
+		for i, n := range d.Names {
+			if n.Name == id.Name {
+				if d.Type != nil {
+					return isIntType(d.Type)
+				}
+				return i < len(d.Values) && len(d.Names) == len(d.Values) && r.intSyntaxOf(d.Values[i], n)
+			}
+		}
+	case *ast.AssignStmt:
+		if d.Tok != token.DEFINE || len(d.Lhs) != len(d.Rhs) {
+			return false
+		}
+		for i, l := range d.Lhs {
+			if n, ok := l.(*ast.Ident); ok && n.Name == id.Name {
+				return r.intSyntaxOf(d.Rhs[i], n)
+			}
+		}
+	}
+	return false
+}
+
+// intSyntaxOf is intSyntax of the value that declares name, guarded
+// against a declaration that refers to itself.
+func (r *rewriter) intSyntaxOf(e ast.Expr, name *ast.Ident) bool {
+	if r.resolving == nil {
+		r.resolving = map[*ast.Ident]bool{}
+	}
+	if r.resolving[name] {
+		return false
+	}
+	r.resolving[name] = true
+	defer delete(r.resolving, name)
+	return r.intSyntax(e)
+}
+
+// collectInts records the names declared at the top level of a cell
+// segment (the statement of a statement segment, or the declarations of a
+// declaration segment) whose syntax shows they hold integers. Names in
+// inner scopes are resolved through their own declarations (see objInt).
 func (r *rewriter) collectInts(n ast.Node) {
 	ast.Inspect(n, func(n ast.Node) bool {
 		switch x := n.(type) {
+		case *ast.FuncLit, *ast.FuncDecl, *ast.BlockStmt, *ast.ForStmt, *ast.RangeStmt, *ast.IfStmt,
+			*ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt, *ast.CaseClause, *ast.CommClause:
+			return false
 		case *ast.AssignStmt:
 			if x.Tok == token.DEFINE && len(x.Lhs) == len(x.Rhs) {
 				for i, l := range x.Lhs {
@@ -135,12 +188,6 @@ func (r *rewriter) collectInts(n ast.Node) {
 		case *ast.ValueSpec:
 			for i, id := range x.Names {
 				if (x.Type != nil && isIntType(x.Type)) || (x.Type == nil && i < len(x.Values) && r.intSyntax(x.Values[i])) {
-					r.intNames[id.Name] = true
-				}
-			}
-		case *ast.Field:
-			if isIntType(x.Type) {
-				for _, id := range x.Names {
 					r.intNames[id.Name] = true
 				}
 			}
@@ -165,6 +212,11 @@ func (r *rewriter) intSyntax(e ast.Expr) bool {
 	case *ast.ParenExpr:
 		return r.intSyntax(x.X)
 	case *ast.Ident:
+		if x.Obj != nil {
+			// Declared in this segment: look at that declaration only (a
+			// name may be an int in one scope and a slice in another).
+			return r.objInt(x, x.Obj)
+		}
 		if r.intNames[x.Name] {
 			return true
 		}

@@ -339,8 +339,17 @@ func paddedStmt(src string, line, col int) string {
 	return strings.Repeat("\n", line-1) + ";\n" + strings.Repeat(" ", col-1) + src
 }
 
+// paddedInFunc is paddedStmt for a statement run inside a function literal;
+// the literal opens on the padding line so that positions are kept.
+func paddedInFunc(src string, line, col int) string {
+	return strings.Repeat("\n", line-1) + ";func() {\n" + strings.Repeat(" ", col-1) + src + "\n}()"
+}
+
 // unitSource pads a unit's text for the interpreter.
 func unitSource(u *unit, src string) string {
+	if u.InFunc {
+		return paddedInFunc(src, u.Line, u.Col)
+	}
 	if u.Kind == unitStmt {
 		return paddedStmt(src, u.Line, u.Col)
 	}
@@ -582,7 +591,7 @@ func (s *Session) compileUnit(u *unit, cell int, code string) (*interp.Program, 
 	if err != nil && u.Kind == unitStmt && len(u.Defines) == 0 && !u.Final && internalCompilerError(err) {
 		// yaegi's compiler fails on some statements in the global scope
 		// (a type switch with a binding, for one): run them in a function.
-		if p2, err2 := s.compile(unitSource(u, "func() {\n"+strings.Repeat(" ", u.Col-1)+u.Src+"\n}()")); err2 == nil {
+		if p2, err2 := s.compile(paddedInFunc(u.Src, u.Line, u.Col)); err2 == nil {
 			return p2, nil
 		}
 	}
@@ -996,13 +1005,22 @@ func (s *Session) panicErr(val any, frames []panicFrame, u *unit, cell int, code
 	var tb []string
 	// yaegi lists frames innermost first; show them outermost first.
 	shown := 0
+	lastHead, lastAt := "", 0
 	for i := len(frames) - 1; i >= 0; i-- {
 		fr := frames[i]
 		lines := s.frameLines(fr, u, cell, code)
-		if lines != nil {
-			tb = append(tb, lines...)
-			shown++
+		if lines == nil {
+			continue
 		}
+		if shown > 0 && lines[0] == lastHead {
+			// The same line again (a statement run inside a function
+			// literal, see unit.InFunc): keep the inner frame only.
+			tb = tb[:lastAt]
+			shown--
+		}
+		lastHead, lastAt = lines[0], len(tb)
+		tb = append(tb, lines...)
+		shown++
 	}
 	if shown == 0 {
 		tb = append(tb, fmt.Sprintf("%s, line %d", s.opts.Label(cell), u.Line))
