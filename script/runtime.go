@@ -3,6 +3,7 @@ package script
 import (
 	"errors"
 	"fmt"
+	"image"
 	"io"
 	"reflect"
 	"sort"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/gonote/gonote/display"
 	"github.com/traefik/yaegi/interp"
+	"gonum.org/v1/gonum/mat"
 )
 
 // cellrtPath is the import path of the compiled runtime the rewritten cells
@@ -45,6 +47,8 @@ func (s *Session) runtimeExports() interp.Exports {
 			"Clear":          reflect.ValueOf(clearValue),
 			"Has":            reflect.ValueOf(mapHas),
 			"Stash":          reflect.ValueOf(s.stashValues),
+			"RenderMatrix":   reflect.ValueOf(func(m mat.Matrix) display.Bundle { b, _ := display.Render(m); return b }),
+			"RenderImage":    reflect.ValueOf(func(im image.Image) display.Bundle { b, _ := display.Render(im); return b }),
 		},
 	}
 }
@@ -65,13 +69,34 @@ var duckMIME = map[string]string{
 
 // duckMethods are the methods the session looks for on values of cell
 // types (compiled code cannot see their methods).
-var duckMethods = []string{"HTML", "Markdown", "LaTeX", "SVG", "PNG", "JPEG", "String", "Error"}
+var duckMethods = []string{"HTML", "Markdown", "LaTeX", "SVG", "PNG", "JPEG", "DisplayBundle", "MIMEBundle", "String", "Error"}
+
+// duckViews are the renderers of compiled interfaces a value of a cell
+// type is passed to when it has their methods: the interpreter wraps the
+// value in the interface on the call, so the compiled renderer sees the
+// methods and draws a matrix as a table, an image as a PNG.
+var duckViews = []struct {
+	methods []string
+	conv    string
+}{
+	{[]string{"Dims", "At", "T"}, rtName + ".RenderMatrix"},
+	{[]string{"ColorModel", "Bounds", "At"}, rtName + ".RenderImage"},
+}
 
 // showDuck shows a value of a cell type with the results of its display
-// methods, called by interpreted code (see Session.compileFinal).
-func (s *Session) showDuck(v interface{}, typeName string, names []string, outs []interface{}) {
+// methods, called by interpreted code (see Session.finalSource). view is
+// nil or the bundle of the value rendered as a compiled interface it
+// implements (a matrix, an image).
+func (s *Session) showDuck(v, view interface{}, typeName string, names []string, outs []interface{}) {
 	text := ""
 	rich := map[string]interface{}{}
+	if b, ok := view.(display.Bundle); ok {
+		for k, d := range b.Data {
+			if k != display.MIMEText {
+				rich[k] = d
+			}
+		}
+	}
 	for i, n := range names {
 		switch n {
 		case "Error":
@@ -80,10 +105,26 @@ func (s *Session) showDuck(v interface{}, typeName string, names []string, outs 
 			if text == "" {
 				text, _ = outs[i].(string)
 			}
+		case "DisplayBundle":
+			if b, ok := outs[i].(display.Bundle); ok {
+				for k, d := range b.Data {
+					rich[k] = d
+				}
+			}
+		case "MIMEBundle":
+			if m, ok := outs[i].(map[string]any); ok {
+				for k, d := range m {
+					rich[k] = d
+				}
+			}
 		default:
 			rich[duckMIME[n]] = outs[i]
 		}
 	}
+	if t, ok := rich[display.MIMEText].(string); ok && text == "" {
+		text = t // the bundle's own text, unless String or Error gave one
+	}
+	delete(rich, display.MIMEText)
 	if text == "" {
 		// Reflect sees cell types as anonymous structs: name the type.
 		switch rv := reflect.ValueOf(v); {
@@ -174,23 +215,45 @@ func valueText(v interface{}, text string) string {
 }
 
 func valueBundle(v interface{}, text string, rich map[string]interface{}) display.Bundle {
+	if text != "" && v != nil && reflect.TypeOf(v).NumMethod() > 0 {
+		// A value whose methods compiled code sees (a compiled type, or a
+		// cell alias of one): its rich forms come first, the text found by
+		// interpreted code is only the text/plain part.
+		if err, ok := v.(error); !ok || err == nil {
+			b, _ := display.Render(v)
+			if len(b.Data) > 1 {
+				if rich == nil {
+					rich = map[string]interface{}{}
+				}
+				for k, d := range b.Data {
+					if _, dup := rich[k]; !dup && k != display.MIMEText {
+						rich[k] = d
+					}
+				}
+			}
+		}
+	}
 	if len(rich) > 0 {
 		b := display.Bundle{Data: map[string]any{}, Metadata: map[string]any{}}
 		for mime, data := range rich {
-			var part display.Bundle
-			switch mime {
-			case "text/html":
-				part = display.HTMLBundle(data.(string))
-			case "text/markdown":
-				part = display.MarkdownBundle(data.(string))
-			case "text/latex":
-				part = display.LaTeXBundle(data.(string))
-			case "image/svg+xml":
-				part = display.SVGBundle(data.(string))
-			case "image/png":
-				part = display.PNGBundle(data.([]byte))
-			case "image/jpeg":
-				part = display.JPEGBundle(data.([]byte))
+			// Results of the duck methods are raw text or bytes; entries of
+			// a rendered bundle are already in their wire form.
+			part := display.Bundle{Data: map[string]any{mime: data}}
+			str, isStr := data.(string)
+			raw, isBytes := data.([]byte)
+			switch {
+			case mime == "text/html" && isStr:
+				part = display.HTMLBundle(str)
+			case mime == "text/markdown" && isStr:
+				part = display.MarkdownBundle(str)
+			case mime == "text/latex" && isStr:
+				part = display.LaTeXBundle(str)
+			case mime == "image/svg+xml" && isStr:
+				part = display.SVGBundle(str)
+			case mime == "image/png" && isBytes:
+				part = display.PNGBundle(raw)
+			case mime == "image/jpeg" && isBytes:
+				part = display.JPEGBundle(raw)
 			}
 			for k, d := range part.Data {
 				if k != "text/plain" {

@@ -577,9 +577,18 @@ func (s *Session) compileUnit(u *unit, cell int, code string) (*interp.Program, 
 	}
 	src := u.Src
 	if u.Final {
-		src = s.finalSource(u)
+		src = s.finalSource(u, true)
 	}
 	prog, err := s.compile(unitSource(u, src))
+	if err != nil && u.Final {
+		// The value may not convert to the matrix or image interface (a
+		// method with a pointer receiver): show it without that view.
+		if alt := s.finalSource(u, false); alt != src {
+			if p2, err2 := s.compile(unitSource(u, alt)); err2 == nil {
+				prog, err = p2, nil
+			}
+		}
+	}
 	if err != nil && len(u.VarNames) > 0 && globalScopeBug(err) {
 		// yaegi cannot compile this definition in the global scope (generic
 		// results, comma-ok receives): run it inside a function instead.
@@ -616,13 +625,30 @@ func (s *Session) compileUnit(u *unit, cell int, code string) (*interp.Program, 
 // such values are unreliable. The type comes from the expression's syntax
 // and the ledger (composite literals, conversions, variables with a known
 // type, calls of cell functions).
-func (s *Session) finalSource(u *unit) string {
+//
+// With view, a value whose methods make it a gonum matrix or an image is
+// also passed converted to that interface, so that the compiled renderer
+// draws it (the conversion gives compiled code a view of the methods).
+func (s *Session) finalSource(u *unit, view bool) string {
 	expr := strings.TrimSpace(u.Plain)
 	typ := s.staticType(expr)
 	if typ == "" {
 		return u.Src
 	}
 	methods := s.methodsOf(typ)
+	viewExpr := "nil"
+	if view {
+		for _, iv := range duckViews {
+			all := true
+			for _, m := range iv.methods {
+				all = all && methods[m]
+			}
+			if all {
+				viewExpr = iv.conv + "(_gonoteV)"
+				break
+			}
+		}
+	}
 	var found []string
 	for _, m := range duckMethods {
 		if methods[m] {
@@ -635,8 +661,8 @@ func (s *Session) finalSource(u *unit) string {
 		names[i] = strconv.Quote(m)
 		calls[i] = "_gonoteV." + m + "()"
 	}
-	return fmt.Sprintf("func() { _gonoteV := (%s); %s.ShowDuck(_gonoteV, %q, []string{%s}, []interface{}{%s}) }()",
-		expr, rtName, typ, strings.Join(names, ", "), strings.Join(calls, ", "))
+	return fmt.Sprintf("func() { _gonoteV := (%s); %s.ShowDuck(_gonoteV, %s, %q, []string{%s}, []interface{}{%s}) }()",
+		expr, rtName, viewExpr, typ, strings.Join(names, ", "), strings.Join(calls, ", "))
 }
 
 // staticType returns the name of the cell type of expr ("" if unknown or
