@@ -2,6 +2,7 @@ package script
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -406,6 +407,39 @@ func TestRunnerHelpSyntaxPages(t *testing.T) {
 		expr, detail, ok := helpRequest(tt.code)
 		if expr != tt.expr || detail != tt.detail || ok != tt.ok {
 			t.Errorf("helpRequest(%q) = %q, %d, %v", tt.code, expr, detail, ok)
+		}
+	}
+}
+
+// A goroutine that panics at once races with the end of its cell: its
+// panic is the cell's error, or an error event of that cell right after
+// it, exactly once, and the runner keeps serving.
+func TestRunnerImmediateGoroutinePanicIsReportedOnce(t *testing.T) {
+	c := newRunnerClient(t)
+	const cells = 30
+	errs := map[string][]string{}
+	collect := func(items []item) {
+		for _, it := range items {
+			if it.kind == runproto.EventError {
+				errs[it.ev.ID] = append(errs[it.ev.ID], it.ev.Error.Evalue)
+			}
+		}
+	}
+	for i := 1; i <= cells; i++ {
+		collect(c.execute(fmt.Sprintf("b%d", i), "go func() { panic(\"bg\") }()", i, nil))
+	}
+	// A late panic of the last cell arrives before the next reply.
+	time.Sleep(50 * time.Millisecond)
+	last := c.execute("after", "1 + 1", cells+1, nil)
+	collect(last)
+	if got := summary(last[len(last)-1:]); got != "reply:ok" {
+		t.Errorf("runner after the panics: %s", summary(last))
+	}
+	for i := 1; i <= cells; i++ {
+		id := fmt.Sprintf("b%d", i)
+		want := fmt.Sprintf("in a goroutine started by In [%d]: bg", i)
+		if len(errs[id]) != 1 || errs[id][0] != want {
+			t.Errorf("cell %s: error events %q, want exactly [%q]", id, errs[id], want)
 		}
 	}
 }

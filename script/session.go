@@ -381,21 +381,28 @@ func (s *Session) Execute(ctx context.Context, code string, cell int, allowStdin
 	s.allowIn = allowStdin
 	s.payload = nil
 	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		s.running = false
-		s.mu.Unlock()
-	}()
+	var err *CellError
 	if m := parseMagic(code); m != nil {
-		return s.runMagic(ctx, m, cell)
+		err = s.runMagic(ctx, m, cell)
+	} else {
+		err = s.executeCode(ctx, code, cell)
 	}
-	err := s.executeCode(ctx, code, cell)
-	if err == nil {
-		s.mu.Lock()
-		if len(s.goPanics) > 0 {
-			err = s.goPanics[0]
+	// Goroutine panics of this cell: those that came while it ran (the
+	// first is the cell's error unless it has one), and none can be lost
+	// between this check and the end of the cell, because goroutines
+	// decide under the same lock whether the cell still runs.
+	s.mu.Lock()
+	s.running = false
+	panics := s.goPanics
+	s.goPanics = nil
+	s.mu.Unlock()
+	if err == nil && len(panics) > 0 {
+		err, panics = panics[0], panics[1:]
+	}
+	if s.Hooks.AsyncError != nil {
+		for _, e := range panics {
+			s.Hooks.AsyncError(e)
 		}
-		s.mu.Unlock()
 	}
 	return err
 }
