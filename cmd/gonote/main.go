@@ -150,7 +150,7 @@ func findRunner() (string, error) {
 	fi, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return "", fmt.Errorf("the runner binary %s (looked for %s) does not exist; build it with `go build -o %s/ ./cmd/gonote-runner` (install.sh builds gonote and gonote-runner together)", path, from, filepath.Dir(path))
+		return "", fmt.Errorf("the runner binary %s (looked for %s) does not exist; build it with `go build -o %s ./cmd/gonote-runner` (install.sh builds gonote and gonote-runner together)", path, from, path)
 	case err != nil:
 		return "", fmt.Errorf("the runner binary (looked for %s): %w", from, err)
 	case !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0:
