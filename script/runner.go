@@ -48,7 +48,7 @@ type completer interface {
 
 // NewRunner creates a runner whose cells print to stdout and stderr.
 func NewRunner(events io.Writer, stdout, stderr *os.File) (*Runner, error) {
-	sess, err := NewSession(Options{Stdout: stdout, Stderr: stderr})
+	sess, err := NewSession(Options{Stdout: stdout, Stderr: stderr, BufferOutput: true})
 	if err != nil {
 		return nil, err
 	}
@@ -116,6 +116,7 @@ func (r *Runner) write(ev runproto.Event) {
 // sendSync writes a sync marker to both output streams (after the
 // interpreter's stderr filter has forwarded what it holds), then the event.
 func (r *Runner) sendSync(ev runproto.Event) {
+	r.sess.FlushOutput()
 	r.sess.errf.sync()
 	r.wmu.Lock()
 	defer r.wmu.Unlock()
@@ -298,6 +299,7 @@ func (r *Runner) help(id, expr string, detail int) {
 		}
 		reply.Payload = []any{map[string]any{"source": "page", "data": data, "start": 0}}
 	} else {
+		r.sess.FlushOutput()
 		fmt.Fprintf(r.stdout, "no documentation found for %s\n", expr)
 	}
 	r.sendSync(runproto.Event{Kind: runproto.EventExecuteReply, ID: id, ExecuteReply: reply})

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -16,7 +17,7 @@ import (
 // in process over real pipes and merges its output streams with its events
 // in the order the sync markers define.
 type runnerClient struct {
-	t      *testing.T
+	t      testing.TB
 	reqW   *os.File
 	events *os.File
 
@@ -31,7 +32,7 @@ type streamPiece struct {
 	marker uint64
 }
 
-func newRunnerClient(t *testing.T) *runnerClient {
+func newRunnerClient(t testing.TB) *runnerClient {
 	t.Helper()
 	reqR, reqW, _ := os.Pipe()
 	evR, evW, _ := os.Pipe()
@@ -440,6 +441,83 @@ func TestRunnerImmediateGoroutinePanicIsReportedOnce(t *testing.T) {
 		want := fmt.Sprintf("in a goroutine started by In [%d]: bg", i)
 		if len(errs[id]) != 1 || errs[id][0] != want {
 			t.Errorf("cell %s: error events %q, want exactly [%q]", id, errs[id], want)
+		}
+	}
+}
+
+// Buffered cell output keeps its order with direct writes to the output
+// file, both within a cell and after a cell that mentions os.Stdout.
+func TestRunnerBufferedOutputOrder(t *testing.T) {
+	c := newRunnerClient(t)
+	tests := []struct {
+		code string
+		want string
+	}{
+		{"for i := 0; i < 3; i++ {\n\tfmt.Println(i)\n}", "stdout:0\n1\n2\n|reply:ok"},
+		{`fmt.Println("a"); os.Stdout.WriteString("b\n"); fmt.Println("c")`, "stdout:a\nb\nc\n|reply:ok"},
+		{"func both(s string) {\n\tfmt.Print(s)\n\tfmt.Fprint(os.Stdout, s)\n}", "reply:ok"},
+		{`both("x"); fmt.Print("y"); both("z")`, "stdout:xxyzz|reply:ok"},
+		{`fmt.Print("before result "); 6 * 7`, "stdout:before result |execute_result:42|reply:ok"},
+	}
+	for i, tt := range tests {
+		got := summary(c.execute(fmt.Sprintf("o%d", i), tt.code, i+1, nil))
+		if got != tt.want {
+			t.Errorf("cell %q:\n got %q\nwant %q", tt.code, got, tt.want)
+		}
+	}
+}
+
+// 100,000 printed lines all arrive, in order, before the reply.
+func TestRunnerManyLines(t *testing.T) {
+	c := newRunnerClient(t)
+	items := c.execute("many", "for i := 0; i < 100000; i++ {\n\tfmt.Println(i)\n}", 1, nil)
+	var out strings.Builder
+	for _, it := range items {
+		if it.kind == "stdout" {
+			out.WriteString(it.text)
+		}
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != 100000 {
+		t.Fatalf("%d lines, want 100000", len(lines))
+	}
+	for i, l := range lines {
+		if l != strconv.Itoa(i) {
+			t.Fatalf("line %d = %q", i, l)
+		}
+	}
+}
+
+// Output of a cell that is still running is delivered (a timed flush),
+// not held until the cell ends.
+func TestRunnerBufferedOutputIsLive(t *testing.T) {
+	c := newRunnerClient(t)
+	c.send(runproto.Request{Kind: runproto.KindExecute, ID: "live", Execute: &runproto.ExecuteRequest{
+		Code: "fmt.Println(\"first\")\n<-ctx.Done()", ExecutionCount: 1}})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c.mu.Lock()
+		var seen strings.Builder
+		for _, p := range c.streams[0] {
+			seen.WriteString(p.text)
+		}
+		c.mu.Unlock()
+		if strings.Contains(seen.String(), "first") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the output of the running cell did not arrive")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	c.send(runproto.Request{Kind: runproto.KindInterrupt})
+	for {
+		var ev runproto.Event
+		if err := runproto.ReadFrame(c.events, &ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev.Kind == runproto.EventExecuteReply {
+			break
 		}
 	}
 }

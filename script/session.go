@@ -34,6 +34,11 @@ type Options struct {
 	// Dir is the directory of the script (gonote run) or the working
 	// directory; %load and %%writefile resolve relative paths against it.
 	Dir string
+	// BufferOutput collects what cells print with fmt.Print* in memory
+	// and writes it in few system calls (see outBuffer); the front end
+	// must call Session.FlushOutput before it marks a position in the
+	// output streams.
+	BufferOutput bool
 }
 
 // Hooks connect a session to its front end (the runner or gonote run).
@@ -70,7 +75,12 @@ type Session struct {
 	Hooks  Hooks
 	in     *interp.Interpreter
 	errf   *stderrFilter
+	out    *outBuffer // the interpreter's standard output
 	stdin  *inputReader
+	// directIO is set once a cell mentions a standard stream by name
+	// (os.Stdout, os.Stderr, a file descriptor): its writes bypass the
+	// output buffer, so buffering stays off to keep the order.
+	directIO bool
 	ctxPtr reflect.Value
 
 	// state guarded by mu (read by completion while a cell runs)
@@ -151,6 +161,7 @@ func NewSession(opts Options) (*Session, error) {
 	}
 	s := &Session{opts: opts, led: newLedger(), cells: map[int]string{}, imports: map[string]string{}}
 	s.stdin = &inputReader{s: s}
+	s.out = newOutBuffer(opts.Stdout)
 	errf, err := newStderrFilter(opts.Stderr)
 	if err != nil {
 		return nil, err
@@ -164,6 +175,7 @@ func NewSession(opts Options) (*Session, error) {
 
 // Close releases the session's pipes.
 func (s *Session) Close() {
+	s.out.setBuffered(false)
 	s.errf.close()
 }
 
@@ -187,13 +199,26 @@ var stdExports = restrictedStdlib()
 
 func (s *Session) newInterpreter() error {
 	in := interp.New(interp.Options{
-		Stdout: s.opts.Stdout,
+		Stdout: s.out,
 		Stderr: s.errf.w,
 		Stdin:  s.stdin,
 		Env:    os.Environ(),
 		Args:   s.opts.Args,
 	})
-	for _, ex := range []interp.Exports{stdExports, symbols.Symbols, s.runtimeExports()} {
+	// The interpreter's Stdout is the buffer, not a file, so yaegi leaves
+	// os.Stdout alone: cells see the session's output file there.
+	std := make(interp.Exports, len(stdExports))
+	for k, v := range stdExports {
+		std[k] = v
+	}
+	osSyms := make(map[string]reflect.Value, len(stdExports["os/os"]))
+	for k, v := range stdExports["os/os"] {
+		osSyms[k] = v
+	}
+	stdoutFile := s.opts.Stdout
+	osSyms["Stdout"] = reflect.ValueOf(&stdoutFile).Elem()
+	std["os/os"] = osSyms
+	for _, ex := range []interp.Exports{std, symbols.Symbols, s.runtimeExports()} {
 		if err := in.Use(ex); err != nil {
 			return fmt.Errorf("script: load symbols: %w", err)
 		}
@@ -218,6 +243,23 @@ func (s *Session) newInterpreter() error {
 		p.Elem().Set(reflect.ValueOf(s.cellCtx))
 	}
 	return nil
+}
+
+// usesStdStreams reports whether code may write to the standard streams
+// other than through fmt.Print* (os.Stdout, os.Stderr, a file
+// descriptor, a command's output).
+func usesStdStreams(code string) bool {
+	for _, w := range []string{".Stdout", ".Stderr", "Fd()", "syscall", "NewFile", "exec."} {
+		if strings.Contains(code, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// FlushOutput writes what cells printed and is still buffered.
+func (s *Session) FlushOutput() {
+	s.out.Flush()
 }
 
 // compileEnv implementation.
@@ -385,7 +427,14 @@ func (s *Session) Execute(ctx context.Context, code string, cell int, allowStdin
 	if m := parseMagic(code); m != nil {
 		err = s.runMagic(ctx, m, cell)
 	} else {
+		if usesStdStreams(code) {
+			s.directIO = true
+		}
+		if s.opts.BufferOutput && !s.directIO {
+			s.out.setBuffered(true)
+		}
 		err = s.executeCode(ctx, code, cell)
+		s.out.setBuffered(false)
 	}
 	// Goroutine panics of this cell: those that came while it ran (the
 	// first is the cell's error unless it has one), and none can be lost
