@@ -63,7 +63,9 @@ func NewRunner(events io.Writer, stdout, stderr *os.File) (*Runner, error) {
 			}
 		},
 		AsyncError: func(e *CellError) {
-			r.sendSync(runproto.Event{Kind: runproto.EventError, Error: errorContent(e)})
+			// The error belongs to the cell that started the goroutine,
+			// which may have ended.
+			r.sendSync(runproto.Event{Kind: runproto.EventError, ID: e.tag, Error: errorContent(e)})
 		},
 		Input: r.input,
 	}
@@ -239,6 +241,7 @@ func (r *Runner) execute(req runproto.Request) {
 	case <-r.inputCh:
 	default:
 	}
+	r.sess.setCellTag(req.ID)
 	cerr := r.sess.Execute(ctx, ex.Code, ex.ExecutionCount, ex.AllowStdin)
 	cancel()
 	r.mu.Lock()

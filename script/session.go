@@ -61,7 +61,8 @@ type CellError struct {
 	Ename     string
 	Evalue    string
 	Traceback []string
-	exitCode  int // the status given to os.Exit, for gonote run
+	exitCode  int    // the status given to os.Exit, for gonote run
+	tag       string // the front end's tag of the cell (the runner's request id)
 }
 
 func (e *CellError) Error() string { return e.Ename + ": " + e.Evalue }
@@ -71,17 +72,17 @@ const interruptedText = "the cell was interrupted; interpreted goroutines were s
 
 // Session is a persistent interpreter that runs cells.
 type Session struct {
-	opts   Options
-	Hooks  Hooks
-	in     *interp.Interpreter
-	errf   *stderrFilter
-	out    *outBuffer // the interpreter's standard output
-	stdin  *inputReader
+	opts  Options
+	Hooks Hooks
+	in    *interp.Interpreter
+	errf  *stderrFilter
+	out   *outBuffer // the interpreter's standard output
+	stdin *inputReader
 	// directIO is set once a cell mentions a standard stream by name
 	// (os.Stdout, os.Stderr, a file descriptor): its writes bypass the
 	// output buffer, so buffering stays off to keep the order.
 	directIO bool
-	ctxPtr reflect.Value
+	ctxPtr   reflect.Value
 
 	// state guarded by mu (read by completion while a cell runs)
 	mu      sync.Mutex
@@ -92,6 +93,7 @@ type Session struct {
 	values  map[string]string
 
 	// per cell
+	tag       string // set by the front end with SetCellTag before Execute
 	running   bool
 	cellNum   int
 	deferred  []func()
@@ -255,6 +257,14 @@ func usesStdStreams(code string) bool {
 		}
 	}
 	return false
+}
+
+// setCellTag names the next cell for the front end: a goroutine panic
+// reported after its cell ended carries this tag.
+func (s *Session) setCellTag(tag string) {
+	s.mu.Lock()
+	s.tag = tag
+	s.mu.Unlock()
 }
 
 // FlushOutput writes what cells printed and is still buffered.
@@ -1215,7 +1225,7 @@ func (s *Session) emitResult(b display.Bundle) {
 // the process.
 func (s *Session) goroutine(f func()) {
 	s.mu.Lock()
-	cell := s.cellNum
+	cell, tag := s.cellNum, s.tag
 	s.mu.Unlock()
 	mark := s.errf.mark()
 	go func() {
@@ -1231,7 +1241,7 @@ func (s *Session) goroutine(f func()) {
 				r = p.Value
 			}
 			ename, evalue := describePanic(r)
-			e := &CellError{Ename: ename, Evalue: "in a goroutine started by " + s.opts.Label(cell) + ": " + evalue}
+			e := &CellError{Ename: ename, Evalue: "in a goroutine started by " + s.opts.Label(cell) + ": " + evalue, tag: tag}
 			e.Traceback = []string{fmt.Sprintf("goroutine started in %s", s.opts.Label(cell))}
 			// yaegi's pseudo-traceback of the goroutine names the functions
 			// of earlier cells it went through.
@@ -1246,7 +1256,7 @@ func (s *Session) goroutine(f func()) {
 			}
 			e.Traceback = append(e.Traceback, ename+": "+e.Evalue)
 			s.mu.Lock()
-			running := s.running && s.cellNum == cell
+			running := s.running && s.cellNum == cell && s.tag == tag
 			if running {
 				s.goPanics = append(s.goPanics, e)
 			}
