@@ -43,6 +43,9 @@ type ledger struct {
 	vars    map[string]*varEntry
 	cellSrc map[int]string
 	seq     int
+	// gen counts changes, so that an unchanged ledger is not sent again
+	// after every cell (see Session.SnapshotIfChanged).
+	gen uint64
 }
 
 func newLedger() *ledger {
@@ -73,6 +76,7 @@ func (l *ledger) save() ledgerState {
 func (l *ledger) restore(st ledgerState) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.gen++
 	l.imports, l.decls, l.vars, l.seq = st.imports, st.decls, st.vars, st.seq
 }
 
@@ -105,6 +109,7 @@ func (l *ledger) addImports(specs []importSpec) {
 		}
 		if !dup {
 			l.imports = append(l.imports, importSpec{Name: im.Name, Path: im.Path})
+			l.gen++
 		}
 	}
 }
@@ -207,6 +212,9 @@ func (l *ledger) needsRebuild(names map[string]bool) bool {
 func (l *ledger) record(p *plan, u *unit, cell int, s *Session) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if len(u.Decls) > 0 || len(u.Defines) > 0 {
+		l.gen++
+	}
 	for _, d := range u.Decls {
 		l.seq++
 		if d.Name == mainRenamed {
@@ -526,6 +534,7 @@ func (s *Session) dropEntry(e *ledgerEntry, err error) {
 	s.led.mu.Lock()
 	if cur, ok := s.led.decls[e.Name]; ok && cur == e {
 		delete(s.led.decls, e.Name)
+		s.led.gen++
 	}
 	s.led.mu.Unlock()
 	fmt.Fprintf(s.opts.Stderr, "note: %s %s (from %s) no longer compiles and was removed: %v\n", e.Kind, e.Name, s.opts.Label(e.Cell), err)
@@ -583,6 +592,7 @@ func (s *Session) redeclareReset(names []string) {
 		}
 		s.led.mu.Lock()
 		delete(s.led.vars, n)
+		s.led.gen++
 		s.led.mu.Unlock()
 		removed = append(removed, n)
 	}
@@ -627,6 +637,26 @@ func (s *Session) Snapshot() ([]byte, error) {
 	return b, nil
 }
 
+// SnapshotIfChanged returns the ledger as JSON when it changed since the
+// last call (or the ledger was replaced by %reset), and nil otherwise.
+func (s *Session) SnapshotIfChanged() ([]byte, error) {
+	s.mu.Lock()
+	l := s.led
+	s.mu.Unlock()
+	l.mu.Lock()
+	gen := l.gen
+	l.mu.Unlock()
+	if l == s.sentLed && gen == s.sentGen {
+		return nil, nil
+	}
+	b, err := s.Snapshot()
+	if err != nil {
+		return nil, err
+	}
+	s.sentLed, s.sentGen = l, gen
+	return b, nil
+}
+
 // Restore rebuilds imports and declarations from a snapshot of a runner
 // that died. Variables are declared again with their zero value when their
 // type is known; all of them are reported lost.
@@ -643,6 +673,7 @@ func (s *Session) Restore(data []byte) (declarations int, lost []string, err err
 	l.decls = map[string]*ledgerEntry{}
 	l.vars = map[string]*varEntry{}
 	l.cellSrc = map[int]string{}
+	l.gen++
 	for k, v := range snap.Cells {
 		l.cellSrc[k] = v
 	}
@@ -688,6 +719,7 @@ func (s *Session) Restore(data []byte) (declarations int, lost []string, err err
 	}
 	l.mu.Lock()
 	l.seq = maxSeq
+	l.gen++
 	l.mu.Unlock()
 	s.refreshTypes()
 	sort.Strings(lost)

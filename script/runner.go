@@ -257,7 +257,7 @@ func (r *Runner) execute(req runproto.Request) {
 	if len(ex.UserExpressions) > 0 {
 		reply.UserExpressions = r.sess.UserExpressions(ex.UserExpressions)
 	}
-	if snap, err := r.sess.Snapshot(); err == nil {
+	if snap, err := r.sess.SnapshotIfChanged(); err == nil && snap != nil {
 		r.send(runproto.Event{Kind: runproto.EventLedger, Ledger: json.RawMessage(snap)})
 	}
 	r.sendSync(runproto.Event{Kind: runproto.EventExecuteReply, ExecuteReply: reply})
@@ -315,7 +315,7 @@ func (r *Runner) restore(req runproto.Request) {
 		res.Err = err.Error()
 	}
 	r.send(runproto.Event{Kind: runproto.EventRestored, ID: req.ID, Restored: res})
-	if snap, err := r.sess.Snapshot(); err == nil {
+	if snap, err := r.sess.SnapshotIfChanged(); err == nil && snap != nil {
 		r.send(runproto.Event{Kind: runproto.EventLedger, ID: req.ID, Ledger: json.RawMessage(snap)})
 	}
 }

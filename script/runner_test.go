@@ -25,6 +25,8 @@ type runnerClient struct {
 	streams [2][]streamPiece // text before each marker, per stream
 	seen    [2]uint64        // last marker seen per stream
 	cond    *sync.Cond
+
+	ledgers []runproto.Event // ledger events, in order
 }
 
 type streamPiece struct {
@@ -138,6 +140,7 @@ func (c *runnerClient) execute(id, code string, count int, ue map[string]string)
 			}
 		}
 		if ev.Kind == runproto.EventLedger {
+			c.ledgers = append(c.ledgers, ev)
 			continue
 		}
 		items = append(items, item{kind: ev.Kind, ev: ev})
@@ -518,6 +521,43 @@ func TestRunnerBufferedOutputIsLive(t *testing.T) {
 		}
 		if ev.Kind == runproto.EventExecuteReply {
 			break
+		}
+	}
+}
+
+// The ledger goes to the supervisor after a cell that changed it, and not
+// after a cell that only computed something.
+func TestRunnerSendsLedgerOnlyWhenChanged(t *testing.T) {
+	c := newRunnerClient(t)
+	tests := []struct {
+		code string
+		sent bool
+		has  string // a text the snapshot must hold
+	}{
+		{"x := 1", true, `"name":"x"`},
+		{"1 + 1", false, ""},
+		{"fmt.Println(x)", true, `"fmt"`}, // fmt is imported automatically
+		{"fmt.Println(x + 1)", false, ""},
+		{"func sq(v int) int { return v * v }", true, `"name":"sq"`},
+		{"sq(3)", false, ""},
+		{"x = 5", false, ""},
+		{"x := \"now a string\"", true, `"name":"x"`},
+		{"import \"strings\"", true, `"strings"`},
+		{"strings.ToUpper(\"a\")", false, ""},
+		{"y := undefinedThing", false, ""},
+		{"%reset", true, `"vars":null`},
+		{"2 + 2", false, ""},
+	}
+	for i, tt := range tests {
+		before := len(c.ledgers)
+		c.execute(fmt.Sprintf("l%d", i), tt.code, i+1, nil)
+		sent := len(c.ledgers) > before
+		if sent != tt.sent {
+			t.Errorf("cell %q: ledger sent = %v, want %v", tt.code, sent, tt.sent)
+			continue
+		}
+		if sent && !strings.Contains(string(c.ledgers[len(c.ledgers)-1].Ledger), tt.has) {
+			t.Errorf("cell %q: ledger %s lacks %s", tt.code, c.ledgers[len(c.ledgers)-1].Ledger, tt.has)
 		}
 	}
 }

@@ -106,6 +106,8 @@ type Session struct {
 	cellCtx   context.Context         // context of the running cell
 	quiet     bool                    // final values are not shown (%replay)
 	lost      []string                // variables lost in the last restore (%replay)
+	sentLed   *ledger                 // the ledger and generation last given by SnapshotIfChanged
+	sentGen   uint64
 
 	// Interactive is true in a notebook (the runner): %load fills the next
 	// cell instead of running the file.
