@@ -532,7 +532,12 @@ func (s *Session) executeCode(ctx context.Context, code string, cell int) *CellE
 	// the declarations that depend on them and recompile what follows.
 	recompile := false
 	var runErr *CellError
-	saved := s.led.save()
+	// Only a cell that declares something can leave the ledger to undo.
+	var saved *ledgerState
+	if declaresAnything(p) || rebuild {
+		st := s.led.save()
+		saved = &st
+	}
 	onlyDecls := true // every unit run so far only declared funcs, types, consts
 	for i := range p.Units {
 		u := &p.Units[i]
@@ -544,7 +549,9 @@ func (s *Session) executeCode(ctx context.Context, code string, cell int) *CellE
 				runErr = cerr
 				if onlyDecls {
 					// Nothing ran but declarations: the cell changes nothing.
-					s.led.restore(saved)
+					if saved != nil {
+						s.led.restore(*saved)
+					}
 					s.restoreAfterFailedCompile()
 				}
 				break
@@ -606,8 +613,32 @@ func (s *Session) executeCode(ctx context.Context, code string, cell int) *CellE
 	if e := s.runDeferred(cell, code); e != nil && runErr == nil {
 		runErr = e
 	}
-	s.refreshTypes()
+	if rebuild || touchesSession(p, s.led) {
+		s.refreshTypes()
+	}
 	return runErr
+}
+
+// touchesSession reports whether a cell may have changed the session's
+// variables or definitions: it declares or imports something, or names a
+// variable or function of the session. A cell that does not (1+1, a call
+// of a package function on literals) leaves the recorded types and values
+// as they are.
+func touchesSession(p *plan, l *ledger) bool {
+	if p.HasMain || len(p.Imports) > 0 || declaresAnything(p) {
+		return true
+	}
+	for _, u := range p.Units {
+		if u.stashed {
+			return true
+		}
+		for _, r := range u.Refs {
+			if l.has(r) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func declaresAnything(p *plan) bool {
