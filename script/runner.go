@@ -119,7 +119,6 @@ func (r *Runner) write(ev runproto.Event) {
 // interpreter's stderr filter has forwarded what it holds), then the event.
 func (r *Runner) sendSync(ev runproto.Event) {
 	r.sess.FlushOutput()
-	r.sess.errf.sync()
 	r.wmu.Lock()
 	defer r.wmu.Unlock()
 	r.sync++

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -461,6 +462,9 @@ func TestRunnerBufferedOutputOrder(t *testing.T) {
 		{"func both(s string) {\n\tfmt.Print(s)\n\tfmt.Fprint(os.Stdout, s)\n}", "reply:ok"},
 		{`both("x"); fmt.Print("y"); both("z")`, "stdout:xxyzz|reply:ok"},
 		{`fmt.Print("before result "); 6 * 7`, "stdout:before result |execute_result:42|reply:ok"},
+		{"log.SetFlags(0)\nlog.Println(\"logged\")\n1", "stderr:logged\n|execute_result:1|reply:ok"},
+		{"func warn(s string) { fmt.Fprintln(os.Stderr, s) }", "reply:ok"},
+		{`warn("w1"); fmt.Println("o1"); 2`, "stdout:o1\n|stderr:w1\n|execute_result:2|reply:ok"},
 	}
 	for i, tt := range tests {
 		got := summary(c.execute(fmt.Sprintf("o%d", i), tt.code, i+1, nil))
@@ -492,11 +496,13 @@ func TestRunnerManyLines(t *testing.T) {
 }
 
 // Output of a cell that is still running is delivered (a timed flush),
-// not held until the cell ends.
+// not held until the cell ends: the cell waits for a file that the test
+// creates only once it has seen the output.
 func TestRunnerBufferedOutputIsLive(t *testing.T) {
 	c := newRunnerClient(t)
-	c.send(runproto.Request{Kind: runproto.KindExecute, ID: "live", Execute: &runproto.ExecuteRequest{
-		Code: "fmt.Println(\"first\")\n<-ctx.Done()", ExecutionCount: 1}})
+	gate := filepath.Join(t.TempDir(), "gate")
+	code := fmt.Sprintf("fmt.Println(\"first\")\nfor {\n\tif _, err := os.Stat(%q); err == nil {\n\t\tbreak\n\t}\n\ttime.Sleep(time.Millisecond)\n}", gate)
+	c.send(runproto.Request{Kind: runproto.KindExecute, ID: "live", Execute: &runproto.ExecuteRequest{Code: code, ExecutionCount: 1}})
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		c.mu.Lock()
@@ -509,17 +515,23 @@ func TestRunnerBufferedOutputIsLive(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("the output of the running cell did not arrive")
+			os.WriteFile(gate, nil, 0o644)
+			t.Fatal("the output of the running cell did not arrive while it ran")
 		}
 		time.Sleep(time.Millisecond)
 	}
-	c.send(runproto.Request{Kind: runproto.KindInterrupt})
+	if err := os.WriteFile(gate, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for {
 		var ev runproto.Event
 		if err := runproto.ReadFrame(c.events, &ev); err != nil {
 			t.Fatal(err)
 		}
 		if ev.Kind == runproto.EventExecuteReply {
+			if ev.ExecuteReply.Status != "ok" {
+				t.Errorf("reply %+v", ev.ExecuteReply)
+			}
 			break
 		}
 	}

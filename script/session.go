@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gonote/gonote/display"
 	"github.com/gonote/gonote/script/symbols"
@@ -81,7 +82,7 @@ type Session struct {
 	// directIO is set once a cell mentions a standard stream by name
 	// (os.Stdout, os.Stderr, a file descriptor): its writes bypass the
 	// output buffer, so buffering stays off to keep the order.
-	directIO bool
+	directIO atomic.Bool
 	ctxPtr   reflect.Value
 
 	// state guarded by mu (read by completion while a cell runs)
@@ -204,13 +205,14 @@ var stdExports = restrictedStdlib()
 func (s *Session) newInterpreter() error {
 	in := interp.New(interp.Options{
 		Stdout: s.out,
-		Stderr: s.errf.w,
+		Stderr: s.errf.writer(),
 		Stdin:  s.stdin,
 		Env:    os.Environ(),
 		Args:   s.opts.Args,
 	})
-	// The interpreter's Stdout is the buffer, not a file, so yaegi leaves
-	// os.Stdout alone: cells see the session's output file there.
+	// The interpreter's Stdout and Stderr are the buffer and a counting
+	// writer, not files, so yaegi leaves os.Stdout and os.Stderr alone:
+	// cells see the session's output file and the stderr filter's pipe.
 	std := make(interp.Exports, len(stdExports))
 	for k, v := range stdExports {
 		std[k] = v
@@ -219,8 +221,9 @@ func (s *Session) newInterpreter() error {
 	for k, v := range stdExports["os/os"] {
 		osSyms[k] = v
 	}
-	stdoutFile := s.opts.Stdout
+	stdoutFile, stderrFile := s.opts.Stdout, s.errf.w
 	osSyms["Stdout"] = reflect.ValueOf(&stdoutFile).Elem()
+	osSyms["Stderr"] = reflect.ValueOf(&stderrFile).Elem()
 	std["os/os"] = osSyms
 	for _, ex := range []interp.Exports{std, symbols.Symbols, s.runtimeExports()} {
 		if err := in.Use(ex); err != nil {
@@ -269,9 +272,16 @@ func (s *Session) setCellTag(tag string) {
 	s.mu.Unlock()
 }
 
-// FlushOutput writes what cells printed and is still buffered.
+// FlushOutput writes what cells printed and is still buffered, on both
+// streams: the interpreter's standard error goes through a filter that
+// forwards it asynchronously.
 func (s *Session) FlushOutput() {
 	s.out.Flush()
+	if s.directIO.Load() {
+		s.errf.sync() // os.Stderr writes are not counted
+	} else {
+		s.errf.syncIfWritten()
+	}
 }
 
 // compileEnv implementation.
@@ -440,9 +450,9 @@ func (s *Session) Execute(ctx context.Context, code string, cell int, allowStdin
 		err = s.runMagic(ctx, m, cell)
 	} else {
 		if usesStdStreams(code) {
-			s.directIO = true
+			s.directIO.Store(true)
 		}
-		if s.opts.BufferOutput && !s.directIO {
+		if s.opts.BufferOutput && !s.directIO.Load() {
 			s.out.setBuffered(true)
 		}
 		err = s.executeCode(ctx, code, cell)

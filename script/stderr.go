@@ -7,6 +7,7 @@ import (
 	"os"
 	"regexp"
 	"sync"
+	"sync/atomic"
 )
 
 // panicLine matches yaegi's pseudo-traceback lines ("3:9: panic: main.f(...)").
@@ -25,6 +26,12 @@ type stderrFilter struct {
 	w   *os.File // given to the interpreter as Stderr
 	r   *os.File
 	out io.Writer
+
+	// writes counts writes through the filter's writer (the interpreter's
+	// Stderr); synced is its value at the last sync, so that a sync with
+	// nothing new to forward is skipped (see syncIfWritten).
+	writes atomic.Uint64
+	synced atomic.Uint64
 
 	mu      sync.Mutex
 	frames  []panicFrame // the most recent frames, oldest first
@@ -112,9 +119,32 @@ func (f *stderrFilter) loop() {
 	}
 }
 
+// countingWriter is the interpreter's Stderr: the filter's pipe, with a
+// count of writes.
+type countingWriter stderrFilter
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	f := (*stderrFilter)(c)
+	f.writes.Add(1)
+	return f.w.Write(p)
+}
+
+// writer returns the interpreter's Stderr.
+func (f *stderrFilter) writer() io.Writer { return (*countingWriter)(f) }
+
+// syncIfWritten is sync when something was written through writer since
+// the last sync. Writes to the pipe file itself (os.Stderr in a cell) are
+// not counted: the caller syncs unconditionally when cells may make them.
+func (f *stderrFilter) syncIfWritten() {
+	if f.writes.Load() != f.synced.Load() {
+		f.sync()
+	}
+}
+
 // sync returns once everything written to the filter before the call has
 // been forwarded or captured.
 func (f *stderrFilter) sync() {
+	f.synced.Store(f.writes.Load())
 	f.mu.Lock()
 	f.seq++
 	token := fmt.Sprintf("%s%d", flushPrefix, f.seq)
