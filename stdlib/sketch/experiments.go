@@ -3,11 +3,9 @@ package sketch
 import (
 	"context"
 	"fmt"
-	"html"
 	"math"
 	"math/rand/v2"
 	"slices"
-	"strings"
 
 	"github.com/gonote/gonote/stdlib/experiment"
 )
@@ -73,7 +71,7 @@ func ErrorStudy(ctx context.Context, d, rows, cols int, seed uint64) (*ErrorStat
 
 // HTML renders the summary (not the raw errors) as a table.
 func (st *ErrorStats) HTML() string {
-	return htmlTable([]string{"d", "r", "c", "‖g‖", "ℓ̂2", "q50", "q90", "q99", "max", "> 2σ", "> 3σ"},
+	return experiment.HTMLTable("", []string{"d", "r", "c", "‖g‖", "ℓ̂2", "q50", "q90", "q99", "max", "> 2σ", "> 3σ"},
 		[][]string{{fmt.Sprint(st.D), fmt.Sprint(st.Rows), fmt.Sprint(st.Cols), f4(st.Norm), f4(st.L2Est),
 			f4(st.Q50), f4(st.Q90), f4(st.Q99), f4(st.Max), pct(st.Frac2), pct(st.Frac3)}})
 }
@@ -180,7 +178,7 @@ func PlantedRecovery(ctx context.Context, cfg PlantedConfig) (*PlantedResult, er
 // HTML renders the summary row.
 func (r *PlantedResult) HTML() string {
 	c := r.Config
-	return htmlTable([]string{"d", "k", "H", "r", "c", "trials", "mean recall@k", "min recall@k",
+	return experiment.HTMLTable("", []string{"d", "k", "H", "r", "c", "trials", "mean recall@k", "min recall@k",
 		fmt.Sprintf("mean recall@%dk", c.Extra), fmt.Sprintf("min recall@%dk", c.Extra)},
 		[][]string{{fmt.Sprint(c.D), fmt.Sprint(c.K), f4(c.Height), fmt.Sprint(c.Rows), fmt.Sprint(c.Cols), fmt.Sprint(c.Trials),
 			f4(r.MeanRecall), f4(r.MinRecall), f4(r.MeanRecallWide), f4(r.MinRecallWide)}})
@@ -291,7 +289,7 @@ func Contraction(ctx context.Context, cfg ContractionConfig) (*ContractionResult
 // HTML renders the summary row.
 func (r *ContractionResult) HTML() string {
 	c := r.Config
-	return htmlTable([]string{"input", "d", "k", "r", "c", "trials", "mean captured/(k/d)", "min captured/(k/d)", "mean energy ratio", "min energy ratio"},
+	return experiment.HTMLTable("", []string{"input", "d", "k", "r", "c", "trials", "mean captured/(k/d)", "min captured/(k/d)", "mean energy ratio", "min energy ratio"},
 		[][]string{{c.Input.String(), fmt.Sprint(c.D), fmt.Sprint(c.K), fmt.Sprint(c.Rows), fmt.Sprint(c.Cols), fmt.Sprint(c.Trials),
 			f4(r.MeanCaptured), f4(r.MinCaptured), f4(r.MeanEnergyRatio), f4(r.MinEnergyRatio)}})
 }
@@ -323,24 +321,6 @@ func norm2(v []float64) float64 {
 
 func f4(x float64) string  { return fmt.Sprintf("%.4g", x) }
 func pct(x float64) string { return fmt.Sprintf("%.4f%%", 100*x) }
-
-func htmlTable(head []string, rows [][]string) string {
-	var b strings.Builder
-	b.WriteString("<table><thead><tr>")
-	for _, h := range head {
-		b.WriteString("<th>" + html.EscapeString(h) + "</th>")
-	}
-	b.WriteString("</tr></thead><tbody>")
-	for _, r := range rows {
-		b.WriteString("<tr>")
-		for _, c := range r {
-			b.WriteString("<td>" + html.EscapeString(c) + "</td>")
-		}
-		b.WriteString("</tr>")
-	}
-	b.WriteString("</tbody></table>")
-	return b.String()
-}
 
 // MergeReport is the outcome of MergeCheck.
 type MergeReport struct {
@@ -428,7 +408,7 @@ func MergeCheck(ctx context.Context, d, rows, cols, workers, k int, seed uint64)
 
 // HTML renders the report.
 func (r *MergeReport) HTML() string {
-	return htmlTable([]string{"d", "r", "c", "workers", "k", "max |ΣS(v) − S(Σv)|", "merge with other seed", "recall@k of Unsketch", "max value error"},
+	return experiment.HTMLTable("", []string{"d", "r", "c", "workers", "k", "max |ΣS(v) − S(Σv)|", "merge with other seed", "recall@k of Unsketch", "max value error"},
 		[][]string{{fmt.Sprint(r.D), fmt.Sprint(r.Rows), fmt.Sprint(r.Cols), fmt.Sprint(r.Workers), fmt.Sprint(r.K),
 			fmt.Sprintf("%.3g", r.MaxTableDiff), fmt.Sprint(r.Incompatible), f4(r.Recall), f4(r.MaxValueErr)}})
 }
