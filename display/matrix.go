@@ -19,9 +19,11 @@ const (
 	matTail    = 3
 )
 
-// matrixIndices lists the indices shown along a dimension of size n with
-// limit; -1 marks the ellipsis.
-func matrixIndices(n, limit int) []int {
+// shownIndices lists the indices shown along a dimension of n items when at
+// most limit are shown in full: all of them, or else the first head and the
+// last tail, with -1 marking the left-out run between them when markGap is
+// set. Matrices (both dimensions) and long tables (rows) abridge through it.
+func shownIndices(n, limit, head, tail int, markGap bool) []int {
 	var idx []int
 	if n <= limit {
 		for i := range n {
@@ -29,11 +31,13 @@ func matrixIndices(n, limit int) []int {
 		}
 		return idx
 	}
-	for i := range matHead {
+	for i := range head {
 		idx = append(idx, i)
 	}
-	idx = append(idx, -1)
-	for i := n - matTail; i < n; i++ {
+	if markGap {
+		idx = append(idx, -1)
+	}
+	for i := n - tail; i < n; i++ {
 		idx = append(idx, i)
 	}
 	return idx
@@ -55,7 +59,7 @@ func matrixBundle(m mat.Matrix) (b Bundle, err error) {
 		}
 	}()
 	r, c := m.Dims()
-	rows, cols := matrixIndices(r, matMaxRows), matrixIndices(c, matMaxCols)
+	rows, cols := shownIndices(r, matMaxRows, matHead, matTail, true), shownIndices(c, matMaxCols, matHead, matTail, true)
 	abridged := r > matMaxRows || c > matMaxCols
 	caption := fmt.Sprintf("%T %d×%d", m, r, c)
 	if abridged {

@@ -217,23 +217,9 @@ func anyValid(v reflect.Value) bool {
 	return false
 }
 
-// rowPicker lists the row indices shown for n rows.
-func rowPicker(n int) []int {
-	var idx []int
-	if n <= maxTableRows {
-		for i := range n {
-			idx = append(idx, i)
-		}
-		return idx
-	}
-	for i := range tableHead {
-		idx = append(idx, i)
-	}
-	for i := n - tableTail; i < n; i++ {
-		idx = append(idx, i)
-	}
-	return idx
-}
+// rowPicker lists the row indices shown for n rows (the first tableHead and
+// last tableTail when there are more than maxTableRows).
+func rowPicker(n int) []int { return shownIndices(n, maxTableRows, tableHead, tableTail, false) }
 
 // markGap records the left-out rows after rowPicker abridged n rows.
 func (g *grid) markGap(n int) {
