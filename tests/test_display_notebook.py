@@ -10,29 +10,12 @@ JUPYTER_PATH before running this file.
 
 import base64
 import os
-import re
 import struct
+import sys
 import unittest
 
-import nbformat
-from nbclient import NotebookClient
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NOTEBOOK = os.path.join(ROOT, "notebooks", "display-tour.ipynb")
-
-
-class RecordingClient(NotebookClient):
-    """A NotebookClient that also keeps every iopub message per cell, so the
-    test sees update_display_data and clear_output messages, which nbclient
-    folds into the final outputs."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.messages = {}
-
-    def process_message(self, msg, cell, cell_index):
-        self.messages.setdefault(cell_index, []).append(msg)
-        return super().process_message(msg, cell, cell_index)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # tests/notebook_run.py, however this file is run
+import notebook_run  # noqa: E402
 
 
 def png_size(b64):
@@ -44,28 +27,18 @@ def png_size(b64):
 
 
 class DisplayTour(unittest.TestCase):
-    nb = None
-    client = None
+    executed = nb = None
 
     @classmethod
     def setUpClass(cls):
-        nb = nbformat.read(NOTEBOOK, as_version=4)
-        client = RecordingClient(nb, kernel_name="gonote", timeout=180, allow_errors=False,
-                                 resources={"metadata": {"path": os.path.join(ROOT, "notebooks")}})
-        client.execute()
-        cls.nb, cls.client = nb, client
-
-    def cell_index(self, marker):
-        for i, c in enumerate(self.nb.cells):
-            if c.cell_type == "code" and marker in c.source:
-                return i
-        self.fail("no code cell contains %r" % marker)
+        cls.executed = notebook_run.execute("display-tour.ipynb", timeout=180)
+        cls.nb = cls.executed.nb
 
     def outputs(self, marker):
-        return self.nb.cells[self.cell_index(marker)].outputs
+        return self.executed.cell(marker).outputs
 
     def messages(self, marker, *types):
-        msgs = self.client.messages.get(self.cell_index(marker), [])
+        msgs = self.executed.messages.get(self.executed.index_of(marker), [])
         return [m for m in msgs if m["msg_type"] in types]
 
     def test_no_errors_and_text_plain_everywhere(self):
@@ -103,11 +76,11 @@ class DisplayTour(unittest.TestCase):
                 self.assertRegex(out.data["text/plain"], r"^<chart [0-9.]+×[0-9.]+in>$")
 
     def test_tables(self):
-        runs = "".join(o.get("data", {}).get("text/html", "") for o in self.outputs("runs := []Run"))
+        runs = notebook_run.html_of(self.outputs("runs := []Run"))
         for want in ("<th>Seed</th>", "<th>Optimizer</th>", "<th>Loss</th>", "<td>Muon</td>", "<td>0.287</td>",
                      "4 rows × 3 columns"):
             self.assertIn(want, runs)
-        params = "".join(o.get("data", {}).get("text/html", "") for o in self.outputs("display.Table("))
+        params = notebook_run.html_of(self.outputs("display.Table("))
         for want in ("<th>parameter</th>", "<td>learning rate</td>", "<td>32</td>"):
             self.assertIn(want, params)
 

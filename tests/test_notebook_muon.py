@@ -9,14 +9,12 @@ Run with the kernelspec "gonote" installed (tests/run.sh does it):
 import math
 import os
 import re
-import time
+import sys
 import unittest
 
-import nbformat
-from nbclient import NotebookClient
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # tests/notebook_run.py, however this file is run
+import notebook_run  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NOTEBOOK = os.path.join(ROOT, "notebooks", "muon-assocmem.ipynb")
 INF = math.inf
 
 # Spec section 6.2: check name (as the notebook's JSON output keys it) -> [lo, hi].
@@ -49,27 +47,13 @@ SPEC = {
 M14_RATIO = "M14 ratio(t=12)/ratio(t=1), must be < 1"
 
 
-def text_of(cell):
-    parts = []
-    for out in cell.get("outputs", []):
-        if out.get("output_type") == "stream":
-            parts.append(out.get("text", ""))
-        elif "data" in out and "text/plain" in out["data"]:
-            parts.append(out["data"]["text/plain"])
-    return "".join(parts)
-
-
 class MuonNotebook(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        nb = nbformat.read(NOTEBOOK, as_version=4)
-        client = NotebookClient(nb, kernel_name="gonote", timeout=600,
-                                resources={"metadata": {"path": os.path.join(ROOT, "notebooks")}})
-        start = time.monotonic()
-        client.execute()  # raises CellExecutionError if a cell fails
-        cls.elapsed = time.monotonic() - start
-        cls.nb = nb
-        cls.code = [c for c in nb.cells if c.cell_type == "code"]
+        run = notebook_run.execute("muon-assocmem.ipynb", timeout=600)  # raises CellExecutionError if a cell fails
+        cls.elapsed = run.seconds
+        cls.nb = run.nb
+        cls.code = run.code
         print(f"\nmuon-assocmem.ipynb executed in {cls.elapsed:.1f} s (spec M16 budget: 40 s)")
 
     def test_no_error_outputs(self):
@@ -79,8 +63,7 @@ class MuonNotebook(unittest.TestCase):
 
     def test_every_chart_rendered(self):
         # Plots A, B, C, D (grid), E, F, G, H.
-        pngs = sum(1 for c in self.code for o in c.get("outputs", []) if "image/png" in o.get("data", {}))
-        self.assertGreaterEqual(pngs, 8)
+        self.assertGreaterEqual(notebook_run.png_count(self.code), 8)
 
     def test_acceptance_values_within_spec(self):
         values = None
@@ -98,7 +81,7 @@ class MuonNotebook(unittest.TestCase):
     def test_one_step_table_at_d64(self):
         # Cell "one step at d = 64": Muon and Newton store many more items than SGD
         # (spec calibration: NRec 6.6 for SGD, 56.8 for Muon, K90 58.5 for Newton).
-        text = next(text_of(c) for c in self.code if "OneStepRaster" in c.source)
+        text = next(notebook_run.cell_text(c) for c in self.code if "OneStepRaster" in c.source)
         nrec = {m: int(n) for m, n in re.findall(r"^(\w+)\s+NRec\s+(\d+)", text, re.M)}
         self.assertEqual(set(nrec), {"SGD", "Muon", "HLambda", "NS5", "NS10", "Newton"})
         self.assertGreaterEqual(nrec["Muon"], 4 * nrec["SGD"])
@@ -107,7 +90,7 @@ class MuonNotebook(unittest.TestCase):
 
     def test_ns5_threshold(self):
         # Plot B: the implicit threshold of five Newton–Schulz steps is about 1.5e-3.
-        text = next(text_of(c) for c in self.code if "NSScalar" in c.source)
+        text = next(notebook_run.cell_text(c) for c in self.code if "NSScalar" in c.source)
         thr = float(re.search(r"half the polar value at s = ([0-9.e+-]+)", text).group(1))
         self.assertTrue(5e-4 <= thr <= 3e-3, thr)
 

@@ -9,25 +9,11 @@ JUPYTER_PATH before running this file.
 import math
 import os
 import re
-import time
+import sys
 import unittest
 
-import nbformat
-from nbclient import NotebookClient
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NOTEBOOK = os.path.join(ROOT, "notebooks", "prime.ipynb")
-
-
-def cell_text(cell):
-    """All stream and text/plain output of a code cell."""
-    parts = []
-    for out in cell.get("outputs", []):
-        if out.get("output_type") == "stream":
-            parts.append(out.get("text", ""))
-        elif out.get("output_type") in ("execute_result", "display_data"):
-            parts.append(out.get("data", {}).get("text/plain", ""))
-    return "".join(parts)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # tests/notebook_run.py, however this file is run
+import notebook_run  # noqa: E402
 
 
 def sweep_rows(text, param):
@@ -46,24 +32,15 @@ def sweep_rows(text, param):
 
 
 class PrimeNotebook(unittest.TestCase):
-    nb = None
-    seconds = None
+    executed = nb = seconds = None
 
     @classmethod
     def setUpClass(cls):
-        nb = nbformat.read(NOTEBOOK, as_version=4)
-        client = NotebookClient(nb, kernel_name="gonote", timeout=300, allow_errors=False,
-                                resources={"metadata": {"path": os.path.join(ROOT, "notebooks")}})
-        start = time.monotonic()
-        client.execute()
-        cls.seconds = time.monotonic() - start
-        cls.nb = nb
+        cls.executed = notebook_run.execute("prime.ipynb", timeout=300)
+        cls.nb, cls.seconds = cls.executed.nb, cls.executed.seconds
 
     def cell(self, marker):
-        for c in self.nb.cells:
-            if c.cell_type == "code" and marker in c.source:
-                return c
-        self.fail("no code cell contains %r" % marker)
+        return self.executed.cell(marker)
 
     def test_metadata_and_outputs(self):
         self.assertEqual(self.nb.metadata.kernelspec.name, "gonote")
@@ -83,7 +60,7 @@ class PrimeNotebook(unittest.TestCase):
         print("prime.ipynb executed in %.1f s" % self.seconds)
 
     def test_calibration(self):  # DP-2..DP-5
-        text = cell_text(self.cell("dp.CompareCalibration"))
+        text = notebook_run.cell_text(self.cell("dp.CompareCalibration"))
         sig = {(float(a), float(b)): float(s) for a, b, s in
                re.findall(r"eps = ([0-9.]+), delta = ([0-9.e-]+): classic sigma [0-9.]+ \(true delta [0-9.e-]+\), analytic sigma ([0-9.]+)", text)}
         self.assertAlmostEqual(sig[(1.0, 1e-5)], 3.7306, delta=3.7306e-3)
@@ -99,7 +76,7 @@ class PrimeNotebook(unittest.TestCase):
 
     def test_single_dataset_and_ledger(self):  # DP-9, PR-1 at d = 20
         c = self.cell("robust.Compare")
-        text = cell_text(c)
+        text = notebook_run.cell_text(c)
         errs = dict((k, float(v)) for k, v in re.findall(r"^error (.+?)\s+([0-9.]+)$", text, re.M))
         self.assertLessEqual(errs["prime"], 0.10)
         self.assertLessEqual(errs["filter"], 0.10)
@@ -107,12 +84,12 @@ class PrimeNotebook(unittest.TestCase):
         m = re.search(r"ledger total: epsilon = ([0-9.e-]+), delta = ([0-9.e-]+)", text)
         self.assertAlmostEqual(float(m.group(1)), 10, delta=1e-9)
         self.assertAlmostEqual(float(m.group(2)), 0.01, delta=1e-12)
-        html = "".join(o.get("data", {}).get("text/html", "") for o in c.outputs)
+        html = notebook_run.html_of(c.outputs)
         for want in ("total (basic composition)", "final release", "λ_s epoch norm", "DPRange"):
             self.assertIn(want, html)
 
     def test_dimension(self):  # PR-1, PR-2
-        rows = sweep_rows(cell_text(self.cell("byDim, err :=")), "d")
+        rows = sweep_rows(notebook_run.cell_text(self.cell("byDim, err :=")), "d")
         self.assertEqual(sorted(rows), [2, 5, 10, 20])
         for d in (5, 10, 20):
             r = rows[d]
@@ -125,7 +102,7 @@ class PrimeNotebook(unittest.TestCase):
             self.assertLessEqual(rows[d]["prime reference"], 0.10)
 
     def test_direction(self):  # PR-3 and the element-wise-exp negative control
-        rows = sweep_rows(cell_text(self.cell("byDir, err :=")), "d")
+        rows = sweep_rows(notebook_run.cell_text(self.cell("byDir, err :=")), "d")
         for d in (5, 10, 20):
             r = rows[d]
             self.assertLessEqual(r["prime"], 0.10, (d, r))
@@ -133,7 +110,7 @@ class PrimeNotebook(unittest.TestCase):
             self.assertGreaterEqual(r["prime reference"], 0.2, (d, r))
 
     def test_alpha(self):  # PR-4
-        rows = sweep_rows(cell_text(self.cell("byAlpha, err :=")), "alpha")
+        rows = sweep_rows(notebook_run.cell_text(self.cell("byAlpha, err :=")), "alpha")
         for a, r in rows.items():
             bound = 1.5 * a * math.sqrt(math.log(1 / a)) + 3 * math.sqrt(10 / 1e5)
             self.assertLessEqual(r["prime"], bound, (a, r))
@@ -141,14 +118,14 @@ class PrimeNotebook(unittest.TestCase):
         self.assertGreater(rows[0.15]["prime"], rows[0.02]["prime"])
 
     def test_privacy_cost(self):  # PR-6 (3 trials here, 5 in the Go test)
-        text = cell_text(self.cell("priv1, err :="))
+        text = notebook_run.cell_text(self.cell("priv1, err :="))
         s1 = float(re.search(r"slope eps=1 \(n = 1e4..1e5\): ([0-9.-]+)", text).group(1))
         s10 = float(re.search(r"slope eps=10 \(n = 3e4..3e5\): ([0-9.-]+)", text).group(1))
         self.assertTrue(-1.3 <= s1 <= -0.7, s1)
         self.assertTrue(-0.75 <= s10 <= -0.3, s10)
 
     def test_epsilon(self):  # PR-7
-        rows = sweep_rows(cell_text(self.cell("byEps, err :=")), "eps")
+        rows = sweep_rows(notebook_run.cell_text(self.cell("byEps, err :=")), "eps")
         for e, r in rows.items():
             if e >= 5:
                 self.assertLessEqual(r["prime"], 0.10, (e, r))
@@ -156,7 +133,7 @@ class PrimeNotebook(unittest.TestCase):
                 self.assertLessEqual(r["prime"], 0.9 * r["dp mean"], (e, r))
 
     def test_private_median(self):
-        rows = sweep_rows(cell_text(self.cell("med1, err :=")), "eps")
+        rows = sweep_rows(notebook_run.cell_text(self.cell("med1, err :=")), "eps")
         for e in (0.1, 1):
             self.assertLessEqual(rows[e]["private median"], 0.15, rows[e])
             self.assertGreaterEqual(rows[e]["dp mean"], 0.2, rows[e])

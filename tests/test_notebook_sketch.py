@@ -7,19 +7,13 @@ Run with the kernelspec "gonote" installed (tests/run.sh does it):
 """
 import os
 import re
-import time
+import sys
 import unittest
 
-import nbformat
-from nbclient import NotebookClient
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # tests/notebook_run.py, however this file is run
+import notebook_run  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NOTEBOOK = os.path.join(ROOT, "notebooks", "sketched-sgd.ipynb")
 KEY = re.compile(r"^KEY (.+?) = (\S+)$")
-
-
-def stream_text(cell):
-    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
 
 
 def keys_of(text):
@@ -46,16 +40,12 @@ def keys_of(text):
 class SketchedSGDNotebook(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        nb = nbformat.read(NOTEBOOK, as_version=4)
-        client = NotebookClient(nb, kernel_name="gonote", timeout=600,
-                                resources={"metadata": {"path": os.path.join(ROOT, "notebooks")}})
-        start = time.monotonic()
-        client.execute()  # raises CellExecutionError if a cell fails
-        cls.elapsed = time.monotonic() - start
-        cls.code = [c for c in nb.cells if c.cell_type == "code"]
+        run = notebook_run.execute("sketched-sgd.ipynb", timeout=600)  # raises CellExecutionError if a cell fails
+        cls.elapsed = run.seconds
+        cls.code = run.code
         cls.keys = {}
         for c in cls.code:
-            cls.keys.update(keys_of(stream_text(c)))
+            cls.keys.update(keys_of(notebook_run.stream_text(c)))
         print(f"\nsketched-sgd.ipynb executed in {cls.elapsed:.1f} s (budget: 60 s, target 30 s)")
 
     def num(self, name):
@@ -70,8 +60,7 @@ class SketchedSGDNotebook(unittest.TestCase):
     def test_every_chart_rendered(self):
         # Error histogram, error vs size, recovery, contraction, theory, loss curves,
         # trade-off, W-scaling grid.
-        pngs = sum(1 for c in self.code for o in c.get("outputs", []) if "image/png" in o.get("data", {}))
-        self.assertGreaterEqual(pngs, 8)
+        self.assertGreaterEqual(notebook_run.png_count(self.code), 8)
 
     def test_sk4_sk5_error_tails_and_l2(self):
         self.assertLessEqual(abs(self.num("l2_ratio") - 1), 0.05)

@@ -12,13 +12,11 @@ reported by the notebook but not asserted: speed is measured, not tested.
 import math
 import os
 import re
+import sys
 import unittest
 
-import nbformat
-from nbclient import NotebookClient
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-NOTEBOOK = os.path.join(HERE, "..", "notebooks", "sysid-clt.ipynb")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # tests/notebook_run.py, however this file is run
+import notebook_run  # noqa: E402
 
 # Spec §6.1 tolerances by check id. S8: the CLT limit itself has slopes -0.22 (Iso, op)
 # and +0.18 (FrobGap, op) over n in {4, 8, 16}, which leaves the spec's |slope| <= 0.25 no
@@ -52,18 +50,10 @@ def tolerance(check, quantity):
     raise KeyError(f"no tolerance for {check} {quantity!r}")
 
 
-def stream_text(cell):
-    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
-
-
 class SysidNotebook(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        nb = nbformat.read(NOTEBOOK, as_version=4)
-        client = NotebookClient(nb, timeout=600, kernel_name="gonote", allow_errors=True,
-                                resources={"metadata": {"path": os.path.dirname(NOTEBOOK)}})
-        client.execute()
-        cls.code = [c for c in nb.cells if c.cell_type == "code"]
+        cls.code = notebook_run.execute("sysid-clt.ipynb", timeout=600, allow_errors=True).code
 
     def test_no_cell_errors(self):
         for i, cell in enumerate(self.code, 1):
@@ -82,7 +72,7 @@ class SysidNotebook(unittest.TestCase):
         # Closed forms at T = 1: Iso(8, 0.9): tr Σw tr Γ⁻¹ = 8 · 8(1 − 0.81) = 12.16 and the
         # prior Fro rate tr Σw · n / λmin(Γ) = 8 · 8 · 0.19 = 12.16, prior op 8 · 0.19 = 1.52;
         # FrobGap(8): 8 · 2 = 16, prior Fro 64, prior op 8; SpecGap(8): 2 · 2 = 4, 16, 8.
-        html = "".join(o.get("data", {}).get("text/html", "") for o in self.code[0].outputs)
+        html = notebook_run.html_of(self.code[0].outputs)
         tds = re.findall(r"<td>([^<]*)</td>", html)
         rows = {tds[i]: tds[i:i + 14] for i in range(0, len(tds), 14)}
         expect = {"Iso(8, 0.9)": (12.16, 12.16, 1.52), "FrobGap(8)": (16, 64, 8), "SpecGap(8)": (4, 16, 8)}
@@ -94,7 +84,7 @@ class SysidNotebook(unittest.TestCase):
             self.assertAlmostEqual(float(r[11]), prior_op, places=2, msg=f"{name} T·Prior_op")
 
     def test_acceptance_checks(self):
-        rows = [ACCEPT.match(line) for line in stream_text(self.code[-1]).splitlines()]
+        rows = [ACCEPT.match(line) for line in notebook_run.stream_text(self.code[-1]).splitlines()]
         rows = [m for m in rows if m]
         counts = {}
         for m in rows:

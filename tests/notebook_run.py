@@ -1,0 +1,91 @@
+"""Shared by the notebook tests (tests/test_notebook_*.py, tests/test_display_notebook.py):
+executes a notebook from notebooks/ on the gonote kernel with nbclient, keeps every iopub
+message per cell, and reads text, HTML and PNG outputs back out of the executed cells.
+
+The kernelspec "gonote" must be installed (tests/run.sh registers a freshly built one in a
+private JUPYTER_PATH).
+"""
+
+import os
+import time
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NOTEBOOKS = os.path.join(ROOT, "notebooks")
+
+
+class RecordingClient(NotebookClient):
+    """A NotebookClient that also keeps every iopub message per cell index, so a test sees
+    update_display_data and clear_output messages, which nbclient folds into the final
+    outputs."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.messages = {}
+
+    def process_message(self, msg, cell, cell_index):
+        self.messages.setdefault(cell_index, []).append(msg)
+        return super().process_message(msg, cell, cell_index)
+
+
+class Executed:
+    """A notebook after execution: nb (all cells with their outputs), code (its code cells
+    in order), messages (cell index -> iopub messages) and seconds (wall time of the run)."""
+
+    def __init__(self, nb, messages, seconds):
+        self.nb = nb
+        self.code = [c for c in nb.cells if c.cell_type == "code"]
+        self.messages = messages
+        self.seconds = seconds
+
+    def index_of(self, marker):
+        """Index in nb.cells of the first code cell whose source contains marker; fails the
+        test (AssertionError) when there is none."""
+        for i, c in enumerate(self.nb.cells):
+            if c.cell_type == "code" and marker in c.source:
+                return i
+        raise AssertionError("no code cell contains %r" % marker)
+
+    def cell(self, marker):
+        """The first code cell whose source contains marker (see index_of)."""
+        return self.nb.cells[self.index_of(marker)]
+
+
+def execute(filename, timeout, allow_errors=False):
+    """Executes notebooks/<filename> on the gonote kernel, with the notebooks folder as the
+    working directory. Unless allow_errors, a failing cell raises nbclient's
+    CellExecutionError."""
+    nb = nbformat.read(os.path.join(NOTEBOOKS, filename), as_version=4)
+    client = RecordingClient(nb, kernel_name="gonote", timeout=timeout, allow_errors=allow_errors,
+                             resources={"metadata": {"path": NOTEBOOKS}})
+    start = time.monotonic()
+    client.execute()
+    return Executed(nb, client.messages, time.monotonic() - start)
+
+
+def stream_text(cell):
+    """All stream output of a code cell."""
+    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+
+
+def cell_text(cell):
+    """All stream and text/plain output of a code cell, in order."""
+    parts = []
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream":
+            parts.append(out.get("text", ""))
+        elif out.get("output_type") in ("execute_result", "display_data"):
+            parts.append(out.get("data", {}).get("text/plain", ""))
+    return "".join(parts)
+
+
+def html_of(outputs):
+    """The text/html of a list of outputs, joined."""
+    return "".join(o.get("data", {}).get("text/html", "") for o in outputs)
+
+
+def png_count(cells):
+    """How many outputs of the cells carry an image/png."""
+    return sum(1 for c in cells for o in c.get("outputs", []) if "image/png" in o.get("data", {}))
