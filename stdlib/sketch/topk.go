@@ -14,6 +14,18 @@ func key(x float64) float64 {
 	return math.Abs(x)
 }
 
+// sortWinners orders the selected indices idx of v the way every top-k result is ordered:
+// by key descending, ties to the lower index. TopK and prefiltered both end with it.
+func sortWinners(idx []int, v []float64) {
+	sort.Slice(idx, func(a, b int) bool {
+		x, y := key(v[idx[a]]), key(v[idx[b]])
+		if x != y {
+			return x > y
+		}
+		return idx[a] < idx[b]
+	})
+}
+
 // TopKIndices returns the indices of the k entries of v with the largest |v_i|, sorted by
 // |v_i| descending; ties go to the lower index and NaN ranks below every number. It uses
 // quickselect (expected O(d)) and sorts only the k winners. Valid k: 1..len(v).
@@ -69,13 +81,7 @@ func (sel *Selector) TopK(v []float64, k int, dst []int) []int {
 			ties--
 		}
 	}
-	sort.Slice(dst, func(a, b int) bool {
-		x, y := key(v[dst[a]]), key(v[dst[b]])
-		if x != y {
-			return x > y
-		}
-		return dst[a] < dst[b]
-	})
+	sortWinners(dst, v)
 	return dst
 }
 
@@ -127,13 +133,7 @@ func (sel *Selector) prefiltered(v []float64, k int, dst []int) ([]int, bool) {
 			ties--
 		}
 	}
-	sort.Slice(dst, func(a, b int) bool {
-		x, y := key(v[dst[a]]), key(v[dst[b]])
-		if x != y {
-			return x > y
-		}
-		return dst[a] < dst[b]
-	})
+	sortWinners(dst, v)
 	return dst, true
 }
 
