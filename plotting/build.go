@@ -270,20 +270,12 @@ func (f *Figure) build() (*built, error) {
 			fills = append(fills, b)
 			thumbs = []plot.Thumbnailer{b}
 		case kindHLine, kindSlope:
-			col := s.color
-			if col == nil {
-				col = referenceColor
-			}
-			width := s.width
-			if width == 0 {
-				width = 1.1
-			}
 			c, k := s.value, s.power
 			fn := func(x float64) float64 { return c * math.Pow(x, k) }
 			if s.kind == kindHLine {
 				fn = func(float64) float64 { return c }
 			}
-			cv := &curve{fn: fn, style: lineStyle(col, width, s.dashed), logX: f.logX, logY: f.logY}
+			cv := &curve{fn: fn, style: referenceStyle(s), logX: f.logX, logY: f.logY}
 			strokes = append(strokes, cv)
 			thumbs = []plot.Thumbnailer{cv}
 		case kindFunc:
@@ -292,15 +284,7 @@ func (f *Figure) build() (*built, error) {
 			strokes = append(strokes, cv)
 			thumbs = []plot.Thumbnailer{cv}
 		case kindVLine:
-			col := s.color
-			if col == nil {
-				col = referenceColor
-			}
-			width := s.width
-			if width == 0 {
-				width = 1.1
-			}
-			v := &vline{x: s.value, style: lineStyle(col, width, s.dashed)}
+			v := &vline{x: s.value, style: referenceStyle(s)}
 			strokes = append(strokes, v)
 			thumbs = []plot.Thumbnailer{v}
 		}

@@ -102,6 +102,20 @@ func applyTheme(p *plot.Plot) {
 	p.Legend.Padding = 3
 }
 
+// referenceStyle is the theme's style for a reference line (HLine, VLine, Slope): the
+// series' own colour and width, else the reference grey at 1.1 points.
+func referenceStyle(s *series) draw.LineStyle {
+	col := s.color
+	if col == nil {
+		col = referenceColor
+	}
+	width := s.width
+	if width == 0 {
+		width = 1.1
+	}
+	return lineStyle(col, width, s.dashed)
+}
+
 // lineStyle is the theme's style for a data series of colour c.
 func lineStyle(c color.Color, width vg.Length, dashed bool) draw.LineStyle {
 	if width == 0 {
