@@ -84,13 +84,10 @@ func (s *LDS) trial(T int, start Start, decomp bool, rng *rand.Rand) ([]float64,
 	if err != nil {
 		return nil, err
 	}
-	var e mat.Dense
-	e.Sub(ahat, s.A)
-	op, err := linalg.OpNorm(&e)
+	out, err := s.errorNorms(ahat)
 	if err != nil {
 		return nil, err
 	}
-	out := []float64{linalg.FroNorm2(&e), op * op}
 	if decomp {
 		d := decompose(s.A, ahat, x.Slice(0, T, 0, s.n), w, s.gammaInv, T)
 		out = append(out, linalg.FroNorm2(d.Mart), linalg.FroNorm2(d.Rem))
@@ -186,6 +183,12 @@ func (s *LDS) manyTrial(m, tau int, l0 *rowOp, rng *rand.Rand) ([]float64, error
 	if err != nil {
 		return nil, err
 	}
+	return s.errorNorms(ahat)
+}
+
+// errorNorms returns the first two metrics of every Monte-Carlo trial (MonteCarlo and
+// MonteCarloMany): ‖Â − A‖_F² and ‖Â − A‖_op².
+func (s *LDS) errorNorms(ahat *mat.Dense) ([]float64, error) {
 	var e mat.Dense
 	e.Sub(ahat, s.A)
 	op, err := linalg.OpNorm(&e)
