@@ -141,22 +141,36 @@ func (f *formatter) value(v reflect.Value, depth int, top bool) {
 	}
 }
 
+// enter marks addr (of a pointer, slice or map) as being printed; when it
+// already is, the value refers to itself: enter writes <cycle> and returns
+// false. Pointers, slices and maps guard their recursion with it; each
+// successful enter is paired with a deferred leave.
+func (f *formatter) enter(addr uintptr) bool {
+	if f.seen[addr] {
+		f.b.WriteString("<cycle>")
+		return false
+	}
+	f.seen[addr] = true
+	return true
+}
+
+// leave ends what enter began.
+func (f *formatter) leave(addr uintptr) { delete(f.seen, addr) }
+
 func (f *formatter) pointer(v reflect.Value, depth int) {
 	if v.IsNil() {
 		f.b.WriteString("<nil>")
 		return
 	}
 	addr := v.Pointer()
-	if f.seen[addr] {
-		f.b.WriteString("<cycle>")
+	if !f.enter(addr) {
 		return
 	}
+	defer f.leave(addr)
 	if depth >= maxDepth {
 		f.b.WriteString("&…")
 		return
 	}
-	f.seen[addr] = true
-	defer delete(f.seen, addr)
 	f.b.WriteByte('&')
 	f.value(v.Elem(), depth+1, false)
 }
@@ -169,12 +183,10 @@ func (f *formatter) list(v reflect.Value, depth int) {
 	}
 	if v.Kind() == reflect.Slice && n > 0 {
 		addr := v.Pointer()
-		if f.seen[addr] {
-			f.b.WriteString("<cycle>")
+		if !f.enter(addr) {
 			return
 		}
-		f.seen[addr] = true
-		defer delete(f.seen, addr)
+		defer f.leave(addr)
 	}
 	f.b.WriteByte('[')
 	shown := min(n, maxItems)
@@ -201,12 +213,10 @@ func (f *formatter) mapping(v reflect.Value, depth int) {
 		return
 	}
 	addr := v.Pointer()
-	if f.seen[addr] {
-		f.b.WriteString("<cycle>")
+	if !f.enter(addr) {
 		return
 	}
-	f.seen[addr] = true
-	defer delete(f.seen, addr)
+	defer f.leave(addr)
 	keys := sortedKeys(v)
 	f.b.WriteString("map[")
 	for i, k := range keys[:min(len(keys), maxItems)] {
