@@ -175,6 +175,33 @@ func resultBundle(vals []interface{}, texts []string, rich []map[string]interfac
 	}
 	text := "(" + strings.Join(parts, ", ") + ")"
 	b := display.Bundle{Data: map[string]any{"text/plain": text}, Metadata: map[string]any{}}
+	if errBundle == nil {
+		// A call that succeeded, like (table, nil): the rich forms of its
+		// one rich value (HTML table, image, ...) with every value as text.
+		var richest *display.Bundle
+		for i, v := range vals {
+			if v == nil || isNil(v) || texts[i] != "" {
+				continue
+			}
+			if rb, rich := display.Render(v); rich && len(rb.Data) > 1 {
+				if richest != nil {
+					richest = nil // two rich values: which one to show is unclear
+					break
+				}
+				richest = &rb
+			}
+		}
+		if richest != nil {
+			for k, d := range richest.Data {
+				if k != display.MIMEText {
+					b.Data[k] = d
+				}
+			}
+			for k, m := range richest.Metadata {
+				b.Metadata[k] = m
+			}
+		}
+	}
 	if errBundle != nil {
 		if h, ok := errBundle.Data["text/html"]; ok {
 			b.Data["text/html"] = fmt.Sprintf("<pre>%s</pre>%s", htmlEscape(text), h)
