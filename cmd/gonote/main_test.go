@@ -1,11 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/gonote/gonote/cmd/internal/clitest"
 )
 
 func TestDispatch(t *testing.T) {
@@ -62,17 +62,7 @@ func TestDispatch(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv(runnerEnv, tt.runner)
-			var stdout, stderr bytes.Buffer
-			code := dispatch(tt.args, &stdout, &stderr)
-			if code != tt.code {
-				t.Errorf("exit code %d, want %d (stderr %q)", code, tt.code, stderr.String())
-			}
-			if !strings.Contains(stdout.String(), tt.stdout) {
-				t.Errorf("stdout %q does not contain %q", stdout.String(), tt.stdout)
-			}
-			if !strings.Contains(stderr.String(), tt.stderr) {
-				t.Errorf("stderr %q does not contain %q", stderr.String(), tt.stderr)
-			}
+			clitest.Check(t, dispatch, tt.args, clitest.Want{Code: tt.code, Stdout: tt.stdout, Stderr: tt.stderr})
 			if tt.postFile != "" {
 				if _, err := os.Stat(tt.postFile); err != nil {
 					t.Errorf("expected %s: %v", tt.postFile, err)
