@@ -7,11 +7,11 @@ package assocmem
 
 import (
 	"context"
-	"os"
 	"strconv"
 	"sync"
 	"testing"
 
+	"github.com/gonote/gonote/stdlib/internal/slowtest"
 	"github.com/gonote/gonote/stdlib/stats"
 )
 
@@ -20,9 +20,7 @@ const paperSeed = 20260327
 
 func slow(t *testing.T) {
 	t.Helper()
-	if os.Getenv("GONOTE_SLOW") != "1" {
-		t.Skip("acceptance check: set GONOTE_SLOW=1 to run")
-	}
+	slowtest.Require(t, "acceptance check")
 }
 
 type paperResults struct {

@@ -5,21 +5,19 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
-	"os"
 	"runtime"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/gonote/gonote/stdlib/internal/slowtest"
 	"github.com/gonote/gonote/stdlib/sketch"
 )
 
 // slow gates the full-size acceptance runs: .ci/run sets GONOTE_SLOW=1.
 func slow(t *testing.T) {
 	t.Helper()
-	if os.Getenv("GONOTE_SLOW") != "1" {
-		t.Skip("full-size acceptance run; set GONOTE_SLOW=1 (CI does)")
-	}
+	slowtest.Require(t, "full-size acceptance run")
 }
 
 var (
@@ -285,7 +283,7 @@ func TestSG2FullKIsPlainSGD(t *testing.T) {
 // missed, so this check uses c = 200,000 (sketch of Σv, which is identical by linearity).
 func TestSG3HugeSketchRecoversTrueTopK(t *testing.T) {
 	steps := 200
-	if os.Getenv("GONOTE_SLOW") == "1" {
+	if slowtest.Enabled() {
 		steps = 1000
 	}
 	task := zipf(t, 1)
@@ -385,7 +383,7 @@ func TestSG6WorkerScaling(t *testing.T) {
 // SG-7: bit-identical weights for Parallel true/false and GOMAXPROCS 1/2.
 func TestSG7Determinism(t *testing.T) {
 	steps := 100
-	if os.Getenv("GONOTE_SLOW") == "1" {
+	if slowtest.Enabled() {
 		steps = 1000
 	}
 	task := zipf(t, 1)
@@ -419,7 +417,7 @@ func TestSG7Determinism(t *testing.T) {
 func TestSG8ShortcutSum(t *testing.T) {
 	task := zipf(t, 1)
 	steps := 200
-	if os.Getenv("GONOTE_SLOW") == "1" {
+	if slowtest.Enabled() {
 		steps = 1000
 	}
 	a := paperConfig(Sketched, 5)

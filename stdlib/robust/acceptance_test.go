@@ -3,9 +3,9 @@ package robust
 import (
 	"context"
 	"math"
-	"os"
 	"testing"
 
+	"github.com/gonote/gonote/stdlib/internal/slowtest"
 	"github.com/gonote/gonote/stdlib/stats"
 )
 
@@ -13,9 +13,7 @@ import (
 // times at n = 10⁵; they are on when GONOTE_SLOW=1 (CI sets it).
 func needSlow(t *testing.T) {
 	t.Helper()
-	if os.Getenv("GONOTE_SLOW") != "1" {
-		t.Skip("statistical acceptance check: set GONOTE_SLOW=1 to run")
-	}
+	slowtest.Require(t, "statistical acceptance check")
 }
 
 // means runs a sweep (seed 1, 3 trials unless given) and returns the mean

@@ -8,10 +8,10 @@ package sysid
 import (
 	"context"
 	"math"
-	"os"
 	"testing"
 
 	"github.com/gonote/gonote/stdlib/experiment"
+	"github.com/gonote/gonote/stdlib/internal/slowtest"
 	"github.com/gonote/gonote/stdlib/stats"
 	"gonum.org/v1/gonum/mat"
 )
@@ -20,9 +20,7 @@ const acceptSeed = 20260423
 
 func needSlow(t *testing.T) {
 	t.Helper()
-	if os.Getenv("GONOTE_SLOW") != "1" {
-		t.Skip("statistical acceptance check: set GONOTE_SLOW=1 to run it")
-	}
+	slowtest.Require(t, "statistical acceptance check")
 }
 
 func within(t *testing.T, what string, v, lo, hi float64) {
