@@ -25,7 +25,7 @@ import platform
 from queue import Empty
 import shutil
 import statistics
-import subprocess
+import sys
 import tempfile
 import time
 
@@ -34,6 +34,9 @@ from jupyter_client.manager import KernelManager, start_new_kernel
 from jupyter_client.session import Session
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(REPO, "tests"))  # tests/gonote_kernel.py
+import gonote_kernel  # noqa: E402
+
 
 WORKLOADS = {
     "gonote": {
@@ -294,14 +297,7 @@ def main():
         ap.error("--cells, --starts, --interrupts and --line-runs must be at least 1")
     tmp = tempfile.mkdtemp(prefix="gonote-bench-")
     try:
-        binary = os.environ.get("GONOTE_BIN")
-        if not binary:
-            binary = os.path.join(tmp, "gonote")
-            # gonote starts its runner, gonote-runner, from its own directory.
-            subprocess.run(["go", "build", "-o", os.path.join(os.path.dirname(binary), ""), "./cmd/gonote",
-                            "./cmd/gonote-runner"], cwd=REPO, check=True)
-        os.environ["JUPYTER_DATA_DIR"] = os.path.join(tmp, "jupyter")
-        subprocess.run([binary, "install", "--user"], check=True, stdout=subprocess.DEVNULL)
+        gonote_kernel.install_private_kernel(tmp)
         results = bench(("gonote", "python3"), args.cells, args.starts, args.interrupts, args.line_runs)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -11,7 +11,7 @@ temporary JUPYTER_DATA_DIR.
 import os
 import shutil
 import signal
-import subprocess
+import sys
 import tempfile
 import time
 import unittest
@@ -20,7 +20,9 @@ import zmq
 from jupyter_client.manager import KernelManager, start_new_kernel
 from jupyter_client.session import Session
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # tests/gonote_kernel.py, however this file is run
+import gonote_kernel  # noqa: E402
+
 TIMEOUT = 60
 _tmp = None
 _saved_data_dir = None
@@ -30,14 +32,7 @@ def setUpModule():
     global _tmp, _saved_data_dir
     _tmp = tempfile.mkdtemp(prefix="gonote-kernel-tests-")
     _saved_data_dir = os.environ.get("JUPYTER_DATA_DIR")
-    binary = os.environ.get("GONOTE_BIN")
-    if not binary:
-        binary = os.path.join(_tmp, "gonote")
-        # gonote starts its runner, gonote-runner, from its own directory.
-        subprocess.run(["go", "build", "-o", os.path.join(os.path.dirname(binary), ""), "./cmd/gonote",
-                        "./cmd/gonote-runner"], cwd=REPO, check=True)
-    os.environ["JUPYTER_DATA_DIR"] = os.path.join(_tmp, "jupyter")
-    subprocess.run([binary, "install", "--user"], check=True, stdout=subprocess.DEVNULL)
+    gonote_kernel.install_private_kernel(_tmp)
 
 
 def tearDownModule():
