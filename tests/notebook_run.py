@@ -65,6 +65,13 @@ def execute(filename, timeout, allow_errors=False):
     return Executed(nb, client.messages, time.monotonic() - start)
 
 
+def error_outputs(cells):
+    """One line per error output of the cells: 'code cell N (1-based): ename: evalue'.
+    Empty when every cell ran cleanly."""
+    return ["code cell %d: %s: %s" % (i, o.get("ename"), o.get("evalue"))
+            for i, c in enumerate(cells, 1) for o in c.get("outputs", []) if o.get("output_type") == "error"]
+
+
 def stream_text(cell):
     """All stream output of a code cell."""
     return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")

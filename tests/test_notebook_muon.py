@@ -57,9 +57,7 @@ class MuonNotebook(unittest.TestCase):
         print(f"\nmuon-assocmem.ipynb executed in {cls.elapsed:.1f} s (spec M16 budget: 40 s)")
 
     def test_no_error_outputs(self):
-        for i, cell in enumerate(self.code):
-            for out in cell.get("outputs", []):
-                self.assertNotEqual(out.get("output_type"), "error", f"code cell {i}: {out.get('evalue')}")
+        self.assertEqual(notebook_run.error_outputs(self.code), [])
 
     def test_every_chart_rendered(self):
         # Plots A, B, C, D (grid), E, F, G, H.

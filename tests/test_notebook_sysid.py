@@ -56,10 +56,7 @@ class SysidNotebook(unittest.TestCase):
         cls.code = notebook_run.execute("sysid-clt.ipynb", timeout=600, allow_errors=True).code
 
     def test_no_cell_errors(self):
-        for i, cell in enumerate(self.code, 1):
-            for out in cell.outputs:
-                self.assertNotEqual(out.output_type, "error",
-                                    f"code cell {i} failed: {out.get('ename')}: {out.get('evalue')}")
+        self.assertEqual(notebook_run.error_outputs(self.code), [])
 
     def test_charts_rendered(self):
         # Code cells 2 (plots A and B), 3 (C), 4 (D), 5 (E), 6 (F) and 7 (G) show PNG charts.
