@@ -1,6 +1,7 @@
 package script
 
 import (
+	"bufio"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -114,6 +115,7 @@ type RunOptions struct {
 	OutNotebook string
 	Stdout      *os.File
 	Stderr      *os.File
+	Stdin       io.Reader // what the script reads (fmt.Scan, os.Stdin); default os.Stdin
 }
 
 // ParseRunArgs splits `gonote run` arguments: FILE [args...] with -o DIR
@@ -165,6 +167,9 @@ func Run(o RunOptions) int {
 	if o.Stderr == nil {
 		o.Stderr = os.Stderr
 	}
+	if o.Stdin == nil {
+		o.Stdin = os.Stdin
+	}
 	src, err := os.ReadFile(o.Path)
 	if err != nil {
 		fmt.Fprintf(o.Stderr, "gonote run: %v\n", err)
@@ -213,11 +218,20 @@ func Run(o RunOptions) int {
 	defer sess.Close()
 	sess.Hooks.Result = func(b display.Bundle) { sink.write(b, "", true) }
 	sess.Hooks.AsyncError = func(e *CellError) { printError(o.Stderr, e) }
+	// A script reads its own standard input, a line at a time.
+	stdin := bufio.NewReader(o.Stdin)
+	sess.Hooks.Input = func(string, bool) (string, error) {
+		line, err := stdin.ReadString('\n')
+		if err != nil && (line == "" || !errors.Is(err, io.EOF)) {
+			return "", err
+		}
+		return strings.TrimSuffix(line, "\n"), nil
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	for i, code := range cells {
-		if e := sess.Execute(ctx, code, i+1, false); e != nil {
+		if e := sess.Execute(ctx, code, i+1, true); e != nil {
 			sess.errf.sync()
 			printError(o.Stderr, e)
 			switch {

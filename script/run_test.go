@@ -41,6 +41,7 @@ func TestRunScripts(t *testing.T) {
 		stdout   string
 		stderr   []string // substrings, in order
 		files    []string // files expected in the output directory
+		stdin    string
 		noOutDir bool
 	}{
 		{
@@ -75,6 +76,12 @@ func TestRunScripts(t *testing.T) {
 			stderr: []string{"Exit: os.Exit(4)"},
 		},
 		{
+			name:   "standard input is the script's own",
+			script: "var name string\nfmt.Scanln(&name)\nline, _ := bufio.NewReader(os.Stdin).ReadString('\\n')\nfmt.Printf(\"%s|%s\", name, line)\n",
+			stdin:  "gopher\nsecond line\n",
+			stdout: "gopher|second line\n",
+		},
+		{
 			name:   "func main runs",
 			script: "package main\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Println(\"hello from main\")\n}\n",
 			stdout: "hello from main\n",
@@ -94,7 +101,7 @@ func TestRunScripts(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tt.script), 0o755); err != nil {
 				t.Fatal(err)
 			}
-			code, stdout, stderr := runScript(t, RunOptions{Path: path, Args: tt.args, OutDir: out})
+			code, stdout, stderr := runScript(t, RunOptions{Path: path, Args: tt.args, OutDir: out, Stdin: strings.NewReader(tt.stdin)})
 			if code != tt.code {
 				t.Errorf("exit status %d, want %d (stderr %q)", code, tt.code, stderr)
 			}
