@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """NumPy implementation of PRIME (paper mode of stdlib/robust) and the DP mean,
-for the benchmark comparison in BENCHMARKS.prime.md.
+for the benchmark comparison in BENCHMARKS.md.
 
 It follows the same algorithm as stdlib/robust.PRIME with PrimePaper defaults:
 DPRange with 10% of the budget (stable histograms on linspace(-R-1/2, R+1/2, 2R)

@@ -76,7 +76,7 @@ func DrawBundle(w, h vg.Length, format ImageFormat, paint func(draw.Canvas) erro
 }
 
 // pngEncoder trades a little size for speed: encoding dominates the time to
-// render a chart (see BENCHMARKS.plotting.md).
+// render a chart (see BENCHMARKS.md).
 var pngEncoder = png.Encoder{CompressionLevel: png.BestSpeed}
 
 // DrawPNG rasterises a drawing of logical size w×h at RetinaDPI and returns

@@ -15,7 +15,7 @@ import (
 
 // Benchmarks at the paper-figure scale (d = 20, n = 10⁵, shiftall 1.5,
 // α = 0.05, ε = 10, δ = 0.01). bench/numpy_prime.py runs the same algorithm
-// in NumPy; BENCHMARKS.prime.md records both.
+// in NumPy; BENCHMARKS.md records both.
 
 // cpuTime is the process's user+system CPU time. The machine is shared, so
 // the benchmarks report CPU ms per op beside wall time: it is less sensitive

@@ -13,7 +13,7 @@ import (
 // T ≥ 1), as Simulate returns; all must have the same n. The Gram matrix and
 // the cross moment are each one matrix product (BLAS gemm) per trajectory —
 // gonum's gemm is blocked and parallel and beats its syrk (measured 2.4× at
-// n = 50, T = 10⁵, see BENCHMARKS.sysid.md) — and Â comes from a Cholesky
+// n = 50, T = 10⁵, see BENCHMARKS.md) — and Â comes from a Cholesky
 // solve.
 func OLS(trajs ...*mat.Dense) (*mat.Dense, error) {
 	if len(trajs) == 0 {
