@@ -33,8 +33,7 @@ var thirdParty = []string{
 	"gonum.org/v1/gonum/stat",
 	"gonum.org/v1/gonum/floats",
 	"gonum.org/v1/gonum/stat/distuv",
-	// gonum.org/v1/gonum/optimize is left out: it imports stat/distmv, which
-	// needs golang.org/x/tools, a module go.mod does not require.
+	"gonum.org/v1/gonum/optimize",
 	"gonum.org/v1/gonum/integrate",
 	"gonum.org/v1/plot",
 	"gonum.org/v1/plot/plotter",
