@@ -31,6 +31,7 @@ var Packages = []Package{
 	{ImportPath: "gonum.org/v1/gonum/floats", Name: "floats", Synopsis: "Package floats provides a set of helper routines for dealing with slices of float64.", Std: false},
 	{ImportPath: "gonum.org/v1/gonum/integrate", Name: "integrate", Synopsis: "Package integrate provides functions to compute an integral given a specific list of evaluations.", Std: false},
 	{ImportPath: "gonum.org/v1/gonum/mat", Name: "mat", Synopsis: "Package mat provides implementations of float64 and complex128 matrix structures and linear algebra operations on them.", Std: false},
+	{ImportPath: "gonum.org/v1/gonum/optimize", Name: "optimize", Synopsis: "Package optimize implements algorithms for finding the optimum value of functions.", Std: false},
 	{ImportPath: "gonum.org/v1/gonum/stat", Name: "stat", Synopsis: "Package stat provides generalized statistical functions.", Std: false},
 	{ImportPath: "gonum.org/v1/gonum/stat/distuv", Name: "distuv", Synopsis: "Package distuv provides univariate random distribution types.", Std: false},
 	{ImportPath: "gonum.org/v1/plot", Name: "plot", Synopsis: "Package plot provides an API for setting up plots, and primitives for drawing on plots.", Std: false},
