@@ -418,16 +418,10 @@ func (r *resolver) texprCandidates(x ast.Expr) []candidate {
 		}
 		return cands
 	}
-	for {
-		switch t := x.(type) {
-		case *ast.StarExpr:
-			x = t.X
-			continue
-		case *ast.StructType:
-			return structCandidates(t)
-		}
-		return nil
+	if st, ok := baseType(x).(*ast.StructType); ok {
+		return structCandidates(st)
 	}
+	return nil
 }
 
 func structCandidates(st *ast.StructType) []candidate {

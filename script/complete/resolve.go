@@ -263,20 +263,26 @@ func (r *resolver) compiledType(x ast.Expr) reflect.Type {
 // cellType returns the session type a type expression names, following
 // pointers; nil if it is not a cell-defined type.
 func (r *resolver) cellType(x ast.Expr) *Global {
+	if id, ok := baseType(x).(*ast.Ident); ok {
+		if g, ok := r.s.globals[id.Name]; ok && g.Kind == KindType {
+			return g
+		}
+	}
+	return nil
+}
+
+// baseType strips pointers and parentheses from a type expression: the
+// fields and methods of *T and (T) are those of T.
+func baseType(x ast.Expr) ast.Expr {
 	for {
 		switch t := x.(type) {
 		case *ast.StarExpr:
 			x = t.X
-			continue
 		case *ast.ParenExpr:
 			x = t.X
-			continue
-		case *ast.Ident:
-			if g, ok := r.s.globals[t.Name]; ok && g.Kind == KindType {
-				return g
-			}
+		default:
+			return x
 		}
-		return nil
 	}
 }
 
@@ -402,19 +408,10 @@ func (r *resolver) texprMember(x ast.Expr, name string) target {
 		}
 		return target{}
 	}
-	for {
-		switch t := x.(type) {
-		case *ast.StarExpr:
-			x = t.X
-			continue
-		case *ast.ParenExpr:
-			x = t.X
-			continue
-		case *ast.StructType:
-			return r.structField(t, name)
-		}
-		return target{}
+	if st, ok := baseType(x).(*ast.StructType); ok {
+		return r.structField(st, name)
 	}
+	return target{}
 }
 
 func (r *resolver) structField(st *ast.StructType, name string) target {
