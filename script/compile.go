@@ -269,20 +269,7 @@ func mergeDecls(units []unit) []unit {
 			prev.Src += strings.Repeat("\n", gap) + strings.Repeat(" ", u.Col-1) + u.Src
 			prev.Decls = append(prev.Decls, u.Decls...)
 			prev.Refs = append(prev.Refs, u.Refs...)
-			prev.VarNames = nil
-			allVars := true
-			for _, d := range prev.Decls {
-				if d.Kind != "var" {
-					allVars = false
-				}
-			}
-			if allVars {
-				for _, d := range prev.Decls {
-					if d.Name != "_" {
-						prev.VarNames = append(prev.VarNames, d.Name)
-					}
-				}
-			}
+			prev.VarNames = varNames(prev.Decls)
 			continue
 		}
 		out = append(out, u)
@@ -533,19 +520,7 @@ func (c *cellCompiler) emitDecls(ps *parsedSegment) error {
 			}
 		}
 	}
-	allVars := len(u.Decls) > 0
-	for _, d := range u.Decls {
-		if d.Kind != "var" {
-			allVars = false
-		}
-	}
-	if allVars {
-		for _, d := range u.Decls {
-			if d.Name != "_" {
-				u.VarNames = append(u.VarNames, d.Name)
-			}
-		}
-	}
+	u.VarNames = varNames(u.Decls)
 	c.plan.Units = append(c.plan.Units, u)
 	return nil
 }
@@ -802,4 +777,21 @@ func lastElem(path string) string {
 		name = rest[strings.LastIndex(rest, "/")+1:]
 	}
 	return name
+}
+
+// varNames returns the names (blank excluded) that decls declare when every
+// one of them is a variable, and nil otherwise: a unit's VarNames.
+func varNames(decls []decl) []string {
+	for _, d := range decls {
+		if d.Kind != "var" {
+			return nil
+		}
+	}
+	var names []string
+	for _, d := range decls {
+		if d.Name != "_" {
+			names = append(names, d.Name)
+		}
+	}
+	return names
 }
