@@ -23,13 +23,9 @@ type channel struct {
 	mu   sync.Mutex
 }
 
-// send sends one message. It uses SendMulti: zmq4's Send writes each frame
-// with two write calls (frame header, then body), about fourteen syscalls,
-// TCP segments and client wake-ups for one Jupyter message, while
-// SendMulti gathers the frames into one writev. (zmq4's ROUTER drops the
-// flag when it strips the identity frame, so shell and control replies
-// still go out a frame at a time; PUB keeps it, which covers every iopub
-// message.)
+// send sends one message. SendMulti gathers the frames into one writev
+// on PUB; ROUTER drops that flag and writes frame by frame, which the
+// message transport (zmtpconn.go) gathers into one write again.
 func (c *channel) send(frames [][]byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -58,7 +54,7 @@ func listen(ctx context.Context, info ConnectionInfo) (*sockets, error) {
 	}{{s.shell, info.ShellPort}, {s.control, info.ControlPort}, {s.stdin, info.StdinPort},
 		{s.iopub, info.IOPubPort}, {s.hb, info.HBPort}} {
 		ep := info.Endpoint(b.port)
-		if err := b.ch.sock.Listen(ep); err != nil {
+		if err := b.ch.sock.Listen(messageEndpoint(ep)); err != nil {
 			s.close()
 			return nil, fmt.Errorf("kernel: listen %s on %s: %w", b.ch.name, ep, err)
 		}
