@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"syscall"
 
 	"github.com/gonote/gonote/kernel"
@@ -88,6 +89,11 @@ func kernelCommand(args []string, stderr io.Writer) int {
 	}
 	log.SetPrefix("")
 	log.SetFlags(log.Ltime | log.Lmicroseconds)
+	// The supervisor only relays messages, a few at a time and each in
+	// microseconds; on one processor its goroutines hand work to each other
+	// without waking other threads on other CPUs, which shortens every
+	// round trip (BENCHMARKS.md). The runner, which computes, keeps them all.
+	runtime.GOMAXPROCS(1)
 	info, err := kernel.LoadConnection(args[0])
 	if err != nil {
 		fmt.Fprintln(stderr, "gonote:", err)
