@@ -2,20 +2,32 @@
 same machine, both driven through jupyter_client.
 
 Measures, per kernel: start until kernel_info_reply, trivial cell round trip
-(execute_request until status idle) median and p90 over --cells cells, both
-with KernelClient and with a lean client (jupyter_client's Session over plain
-blocking zmq sockets, which shows the kernel's own latency), time
+(execute_request until status idle) median and p90 over --cells cells, time
 and stream-message count of 100,000 printed lines, RSS of the kernel process
 plus its children (gonote's runner; also each on its own), and interrupt
 latency of a busy loop.
 
-Every measurement alternates between the two kernels, so both see the same
-background load.
+Round trips are measured four ways: with KernelClient and with a lean client
+(jupyter_client's Session over plain blocking zmq sockets, which shows more
+of the kernel's own latency), each back to back (the next cell sent as soon
+as the last one is idle) and paced (--pause seconds of idle before every
+cell, as between cells a person types; an idle machine wakes up more slowly).
+They also run against bench/null_kernel.py, a kernel that does no work, so
+the table shows the floor the client and the transport set.
+
+Every measurement alternates between the kernels, so all see the same
+background load. Round trips alternate in blocks of --block consecutive
+cells per kernel: alternating cell by cell left each gonote process idle for
+the length of an ipykernel cell before each of its cells, but ipykernel only
+for a gonote cell, which charged gonote 0.4-0.6 ms more per cell (measured
+with --block 1 against --block 50 in the same session); the paced rows give
+both the same idle time instead.
 
 Usage (from the repository root):
-  /usr/bin/python3 bench/kernel_latency.py [--cells 200] [--starts 5] [--interrupts 5] [--line-runs 3]
+  /usr/bin/python3 bench/kernel_latency.py [--cells 200] [--block 25] [--pause 0.02]
+      [--starts 5] [--interrupts 5] [--line-runs 3]
 It builds gonote and gonote-runner unless GONOTE_BIN names a gonote binary
-(with gonote-runner beside it), installs the kernelspec into a temporary
+(with gonote-runner beside it), installs the kernelspecs into a temporary
 JUPYTER_DATA_DIR, and prints a Markdown table.
 """
 
@@ -36,6 +48,7 @@ from jupyter_client.session import Session
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "tests"))  # tests/gonote_kernel.py
 import gonote_kernel  # noqa: E402
+import null_kernel  # noqa: E402  (bench/, beside this file)
 
 
 WORKLOADS = {
@@ -49,6 +62,7 @@ WORKLOADS = {
         "lines": "for i in range(100000):\n    print(i)",
         "loop": "while True:\n    pass",
     },
+    "null": {"trivial": "1+1"},
 }
 
 
@@ -226,44 +240,74 @@ def measure_interrupt(km, kc, code):
     return elapsed
 
 
-def bench(names, cells, starts, interrupts, line_runs):
+def blocks(total, size):
+    """Splits total cells into blocks of at most size."""
+    return [min(size, total - i) for i in range(0, total, size)]
+
+
+def round_trips(runs, cells, block_size, pause):
+    """Seconds per trivial cell for each kernel (name -> function that runs
+    one cell), in blocks of block_size consecutive cells per kernel, the
+    kernels alternating block by block. With pause > 0 every cell starts
+    pause seconds after the previous one ended: the kernel has gone idle, as
+    between cells a person types."""
+    times = {n: [] for n in runs}
+    for block in blocks(cells, block_size):
+        for n, run in runs.items():
+            for _ in range(block):
+                if pause:
+                    time.sleep(pause)
+                times[n].append(run())
+    return times
+
+
+def trivial_runner(kc, code):
+    def run():
+        elapsed, _, _, status = run_cell(kc, code)
+        assert status == "ok", status
+        return elapsed
+    return run
+
+
+def bench(names, cells, starts, interrupts, line_runs, block_size, pause):
     """Every measurement alternates between the kernels, so that both see
-    the same background load on a shared machine."""
-    res = {n: {"start": [], "first_reply": [], "trivial": [], "lean": [], "lines": [], "lines_msgs": [], "intr": []} for n in names}
+    the same background load on a shared machine. Round trips also run
+    against the no-work kernel "null" (bench/null_kernel.py)."""
+    res = {n: {"start": [], "first_reply": [], "lines": [], "lines_msgs": [], "intr": []} for n in names}
+    res["null"] = {}
     for _ in range(starts):
         for n in names:
             first, ready = measure_start(n)
             res[n]["first_reply"].append(first)
             res[n]["start"].append(ready)
-    kernels = {n: start_new_kernel(kernel_name=n, startup_timeout=120) for n in names}
+    kernels = {n: start_new_kernel(kernel_name=n, startup_timeout=120) for n in names + ("null",)}
     try:
         for n, (km, kc) in kernels.items():
             run_cell(kc, WORKLOADS[n]["trivial"])  # warm up
-        for _ in range(cells):
-            for n, (km, kc) in kernels.items():
-                elapsed, _, _, status = run_cell(kc, WORKLOADS[n]["trivial"])
-                assert status == "ok", status
-                res[n]["trivial"].append(elapsed)
+        full = {n: trivial_runner(kc, WORKLOADS[n]["trivial"]) for n, (km, kc) in kernels.items()}
         lean = {n: LeanClient(km) for n, (km, kc) in kernels.items()}
         try:
-            for _ in range(cells):
-                for n, client in lean.items():
-                    res[n]["lean"].append(client.run(WORKLOADS[n]["trivial"]))
+            lean_runs = {n: (lambda c=c, n=n: c.run(WORKLOADS[n]["trivial"])) for n, c in lean.items()}
+            for key, runs, p in (("trivial", full, 0), ("paced", full, pause),
+                                 ("lean", lean_runs, 0), ("lean_paced", lean_runs, pause)):
+                for n, xs in round_trips(runs, cells, block_size, p).items():
+                    res[n][key] = xs
         finally:
             for client in lean.values():
                 client.close()
-        for n, (km, kc) in kernels.items():
-            memory(res, n, km, "idle")
+        for n in names:
+            memory(res, n, kernels[n][0], "idle")
         for _ in range(line_runs):
-            for n, (km, kc) in kernels.items():
-                elapsed, streams, lines, status = run_cell(kc, WORKLOADS[n]["lines"])
+            for n in names:
+                elapsed, streams, lines, status = run_cell(kernels[n][1], WORKLOADS[n]["lines"])
                 assert status == "ok" and lines == 100000, (n, status, lines)
                 res[n]["lines"].append(elapsed)
                 res[n]["lines_msgs"].append(streams)
-        for n, (km, kc) in kernels.items():
-            memory(res, n, km, "after")
+        for n in names:
+            memory(res, n, kernels[n][0], "after")
         for _ in range(interrupts):
-            for n, (km, kc) in kernels.items():
+            for n in names:
+                km, kc = kernels[n]
                 res[n]["intr"].append(measure_interrupt(km, kc, WORKLOADS[n]["loop"]))
     finally:
         for km, kc in kernels.values():
@@ -271,45 +315,58 @@ def bench(names, cells, starts, interrupts, line_runs):
             km.shutdown_kernel(now=False)
     out = {}
     for n, r in res.items():
-        out[n] = {
+        out[n] = {}
+        for key in ("trivial", "paced", "lean", "lean_paced"):
+            out[n][key + "_ms_median"] = 1000 * statistics.median(r[key])
+            out[n][key + "_ms_p90"] = 1000 * percentile(r[key], 0.9)
+        if n == "null":
+            continue
+        out[n].update({
             "start_s": statistics.median(r["start"]),
             "first_reply_s": statistics.median(r["first_reply"]),
-            "trivial_ms_median": 1000 * statistics.median(r["trivial"]),
-            "trivial_ms_p90": 1000 * percentile(r["trivial"], 0.9),
-            "lean_ms_median": 1000 * statistics.median(r["lean"]),
-            "lean_ms_p90": 1000 * percentile(r["lean"], 0.9),
             "lines_s": statistics.median(r["lines"]),
             "lines_msgs": statistics.median(r["lines_msgs"]),
             **{k: v for k, v in r.items() if k.startswith(("rss_", "pss_"))},
             "interrupt_ms_median": 1000 * statistics.median(r["intr"]),
-        }
+        })
     return out
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--cells", type=int, default=200)
+    ap.add_argument("--block", type=int, default=25)
+    ap.add_argument("--pause", type=float, default=0.02)
     ap.add_argument("--starts", type=int, default=5)
     ap.add_argument("--interrupts", type=int, default=5)
     ap.add_argument("--line-runs", type=int, default=3)
     args = ap.parse_args()
-    if min(args.cells, args.starts, args.interrupts, args.line_runs) < 1:
-        ap.error("--cells, --starts, --interrupts and --line-runs must be at least 1")
+    if min(args.cells, args.block, args.starts, args.interrupts, args.line_runs) < 1:
+        ap.error("--cells, --block, --starts, --interrupts and --line-runs must be at least 1")
+    if args.pause <= 0:
+        ap.error("--pause must be positive (seconds)")
     tmp = tempfile.mkdtemp(prefix="gonote-bench-")
     try:
         gonote_kernel.install_private_kernel(tmp)
-        results = bench(("gonote", "python3"), args.cells, args.starts, args.interrupts, args.line_runs)
+        null_kernel.install(os.environ["JUPYTER_DATA_DIR"])
+        results = bench(("gonote", "python3"), args.cells, args.starts, args.interrupts, args.line_runs,
+                        args.block, args.pause)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    g, p = results["gonote"], results["python3"]
+    g, p, z = results["gonote"], results["python3"], results["null"]
+    paced = "%d ms apart" % round(1000 * args.pause)
     rows = [
         ("start to kernel_info_reply (s, median of %d)" % args.starts, "start_s", "%.3f"),
         ("start to first kernel_info_reply, without the 0.2 s iopub wait (s, median of %d)" % args.starts,
          "first_reply_s", "%.3f"),
-        ("trivial cell round trip, median (ms, %d cells)" % args.cells, "trivial_ms_median", "%.2f"),
-        ("trivial cell round trip, p90 (ms)", "trivial_ms_p90", "%.2f"),
-        ("trivial cell, Session over plain zmq, median (ms, %d cells)" % args.cells, "lean_ms_median", "%.2f"),
-        ("trivial cell, Session over plain zmq, p90 (ms)", "lean_ms_p90", "%.2f"),
+        ("trivial cell round trip, back to back, median (ms, %d cells)" % args.cells, "trivial_ms_median", "%.2f"),
+        ("trivial cell round trip, back to back, p90 (ms)", "trivial_ms_p90", "%.2f"),
+        ("trivial cell round trip, %s, median (ms, %d cells)" % (paced, args.cells), "paced_ms_median", "%.2f"),
+        ("trivial cell round trip, %s, p90 (ms)" % paced, "paced_ms_p90", "%.2f"),
+        ("trivial cell, Session over plain zmq, back to back, median (ms)", "lean_ms_median", "%.2f"),
+        ("trivial cell, Session over plain zmq, back to back, p90 (ms)", "lean_ms_p90", "%.2f"),
+        ("trivial cell, Session over plain zmq, %s, median (ms)" % paced, "lean_paced_ms_median", "%.2f"),
+        ("trivial cell, Session over plain zmq, %s, p90 (ms)" % paced, "lean_paced_ms_p90", "%.2f"),
         ("100,000 printed lines (s, median of %d)" % args.line_runs, "lines_s", "%.3f"),
         ("100,000 printed lines (stream messages)", "lines_msgs", "%d"),
         ("RSS kernel process (supervisor) after trivial cells (MB)", "rss_own_idle_mb", "%.1f"),
@@ -324,11 +381,14 @@ def main():
     ]
     print(f"machine: {platform.machine()} {os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}")
     print()
-    print("| measure | gonote | ipykernel | gonote / ipykernel |")
-    print("|---|---|---|---|")
+    print("| measure | gonote | ipykernel | gonote / ipykernel | no-work kernel | no-work / ipykernel |")
+    print("|---|---|---|---|---|---|")
     for label, key, fmt in rows:
         ratio = "%.2fx" % (g[key] / p[key]) if p[key] else "-"
-        print(f"| {label} | {fmt % g[key]} | {fmt % p[key]} | {ratio} |")
+        floor, floor_ratio = "-", "-"
+        if key in z:
+            floor, floor_ratio = fmt % z[key], "%.2fx" % (z[key] / p[key])
+        print(f"| {label} | {fmt % g[key]} | {fmt % p[key]} | {ratio} | {floor} | {floor_ratio} |")
 
 
 if __name__ == "__main__":
