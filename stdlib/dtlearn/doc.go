@@ -34,14 +34,17 @@
 // RandomMonotoneDNF, PositiveLTF, RandomMonotoneLTF, NewOracle and NewLearner,
 // and CheckMonotone, Influences, Oracle.Label, Learner.Node,
 // Learner.BestFirst, TrueError, Agreement, EstimateError, TauForSize and
-// LabelBound also return an error. Gini, Entropy and KearnsMansour are
-// functions, not package variables. Added: Parity and NewFunc (non-monotone
-// and user-defined targets), Families (the four families of spec §2.5),
-// Cube.Head, Tree.Nodes, Learner.LocalFunc (Local as a compiled
-// classifier for Agreement), Estimate.MaxQueryLabels (the largest label
-// count of one query), MinibatchLabels (|∪_v B_v| of a tree), and two
-// drivers for notebooks, ErrorCurves and Study, that run conditions on at
-// most two goroutines.
+// LabelBound also return an error; BestFirst returns (tree, τ, error).
+// Gini, Entropy and KearnsMansour are functions, not package variables, and
+// TopKey() (the τ above every key) is a function too. NodeStats also carries
+// the Restriction, |S_v|, p̂_v and, from Learner.Node, the gain of every
+// variable. Added: Parity and NewFunc (non-monotone and user-defined
+// targets), Families (the four families of spec §2.5), Cube.Head, the
+// Restriction helpers, Tree.Nodes, Learner.LocalFunc (Local as a compiled
+// classifier for Agreement), Learner.MinibatchLabels (|∪_v B_v| of a tree),
+// Estimate.MaxQueryLabels (the largest label count of one query), DepthBound
+// (⌊log₂(1/τ)⌋ + 1), and two drivers for notebooks, ErrorCurves and Study,
+// that run one condition per family on at most two goroutines.
 //
 // Determinism: every random draw comes from rand.New(rand.NewPCG(seed,
 // stream)) with an explicit seed. UniformCube takes its stream from the

@@ -384,7 +384,7 @@ func TestKeyOrder(t *testing.T) {
 		{Key{2, 0}, Key{1, 5}, false},
 		{Key{1, 3}, Key{1, 4}, true},
 		{Key{1, 4}, Key{1, 4}, false},
-		{Key{1e300, 0}, TopKey, true},
+		{Key{1e300, 0}, TopKey(), true},
 	}
 	for _, tt := range tests {
 		if got := tt.a.Less(tt.b); got != tt.want {
@@ -407,7 +407,7 @@ func TestXORStaysAStump(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tree.Leaves() != 1 || tau != TopKey || e != 0.5 {
+	if tree.Leaves() != 1 || tau != TopKey() || e != 0.5 {
 		t.Errorf("xor: %d leaves, τ %+v, error %v; want a stump, TopKey, 0.5", tree.Leaves(), tau, e)
 	}
 }

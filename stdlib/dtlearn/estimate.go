@@ -123,8 +123,9 @@ func checkEstimateArgs(l *Learner, f Func, pool *Cube, m int) error {
 // whose estimated size E_x[2^depth_τ(x)] (over m points drawn uniformly from
 // pool with rand.NewPCG(seed, 0x512E), the same points at every step) is
 // closest to t from above: it returns the largest τ found with estimated size
-// ≥ t (ID 0, so key(v) ≥ τ ⇔ score(v) ≥ τ.Score), and TopKey's score is
-// never returned. It labels points of S through l like Local. It needs a
+// ≥ t (ID 0, so key(v) ≥ τ ⇔ score(v) ≥ τ.Score). When even τ = 1e-12 gives
+// an estimated size below t (the tree cannot grow that large), it returns
+// τ = 1e-12. It labels points of S through l like Local. It needs a
 // non-nil l, t ≥ 2, a non-empty pool with pool.N equal to the sample's n and
 // m ≥ 1.
 func TauForSize(l *Learner, t int, pool *Cube, m int, seed uint64) (Key, error) {

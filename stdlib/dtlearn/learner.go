@@ -52,9 +52,9 @@ func (a Key) Less(b Key) bool {
 	return a.Score < b.Score || (a.Score == b.Score && a.ID < b.ID)
 }
 
-// TopKey is larger than every node key: BestFirst(1) returns it as τ, and
-// Threshold(TopKey) is the single leaf.
-var TopKey = Key{Score: math.Inf(1), ID: math.MaxUint64}
+// TopKey is larger than every node key: BestFirst returns it as τ when it
+// splits nothing, and Threshold(TopKey()) is the single leaf.
+func TopKey() Key { return Key{Score: math.Inf(1), ID: math.MaxUint64} }
 
 // Config chooses the heuristic: the impurity G and the canonical minibatch
 // size Batch (0 means full batch: B_v = S_v).
@@ -67,15 +67,16 @@ type Config struct {
 // canonical minibatch B_v (the first Batch points of S_v in S-order).
 type NodeStats struct {
 	Restriction Restriction
-	Count       int     // |S_v|
-	Weight      float64 // ŵ_v = |S_v|/|S| (no labels needed)
-	P           float64 // p̂_v, the fraction of +1 labels in B_v
-	Gain        float64 // PĜ(v, SplitVar), the largest estimated purity gain (0 without a valid split)
-	Score       float64 // Weight·Gain
-	SplitVar    int     // i*(v), the argmax of the gain (ties to the smallest i); −1 if no gain > 1e-12
-	Label       bool    // maj(B_v), ties to +1
-	Minibatch   []int   // B_v, indices into S
-	Key         Key     // (Score, Restriction.ID())
+	Count       int       // |S_v|
+	Weight      float64   // ŵ_v = |S_v|/|S| (no labels needed)
+	P           float64   // p̂_v, the fraction of +1 labels in B_v
+	Gain        float64   // PĜ(v, SplitVar), the largest estimated purity gain (0 without a valid split)
+	Score       float64   // Weight·Gain
+	SplitVar    int       // i*(v), the argmax of the gain (ties to the smallest i); −1 if no gain > 1e-12
+	Label       bool      // maj(B_v), ties to +1
+	Gains       []float64 // PĜ(v, i) for every variable i (0 for fixed ones); filled by Learner.Node only
+	Minibatch   []int     // B_v, indices into S
+	Key         Key       // (Score, Restriction.ID())
 }
 
 // gainEps is the gain at or below which a node has no valid split.
@@ -98,6 +99,7 @@ type Learner struct {
 	nodes map[Restriction]*node
 	// per-node scratch counters
 	ones, pos [MaxN]int
+	gainBuf   [MaxN]float64
 }
 
 // NewLearner returns a learner that labels through o. It needs a non-nil o,
@@ -144,6 +146,7 @@ func (l *Learner) Node(r Restriction) (NodeStats, error) {
 	for k, j := range v.mb {
 		st.Minibatch[k] = int(j)
 	}
+	_, st.Gains = l.gains(r, v.mb, nil)
 	return st, nil
 }
 
@@ -212,11 +215,41 @@ func (l *Learner) compute(r Restriction, idx []int32) *node {
 		mb = append([]int32(nil), mb...)
 	}
 	v.mb = mb
+	npos, gains := l.gains(r, mb, l.gainBuf[:])
+	st := NodeStats{
+		Restriction: r,
+		Count:       len(idx),
+		Weight:      float64(len(idx)) / float64(len(l.o.s.X)),
+		SplitVar:    -1,
+		Label:       2*npos >= len(mb),
+	}
+	if len(mb) > 0 {
+		st.P = float64(npos) / float64(len(mb))
+	}
+	best := gainEps
+	for i, g := range gains {
+		if g > best {
+			best, st.SplitVar = g, i
+		}
+	}
+	if st.SplitVar >= 0 {
+		st.Gain = best
+		st.Score = st.Weight * best
+	}
+	st.Key = Key{Score: st.Score, ID: r.ID()}
+	v.stats = st
+	l.nodes[r] = v
+	return v
+}
+
+// gains labels the minibatch mb of node r and returns its number of +1
+// labels and the estimated purity gain PĜ(v, i) of every variable i (0 for
+// the fixed ones), written into dst when it has room.
+func (l *Learner) gains(r Restriction, mb []int32, dst []float64) (npos int, gains []float64) {
 	n := l.o.s.N
 	ones, pos := l.ones[:n], l.pos[:n]
 	clear(ones)
 	clear(pos)
-	npos := 0
 	xs := l.o.s.X
 	for _, j := range mb {
 		x := xs[j]
@@ -230,45 +263,35 @@ func (l *Learner) compute(r Restriction, idx []int32) *node {
 			ones[i] += int(x >> uint(i) & 1)
 		}
 	}
-	st := NodeStats{
-		Restriction: r,
-		Count:       len(idx),
-		Weight:      float64(len(idx)) / float64(len(xs)),
-		SplitVar:    -1,
-		Label:       2*npos >= len(mb),
+	if cap(dst) >= n {
+		gains = dst[:n]
+	} else {
+		gains = make([]float64, n)
 	}
-	if m := len(mb); m > 0 {
-		fm := float64(m)
-		st.P = float64(npos) / fm
-		g := l.cfg.G
-		gp := g(st.P)
-		best := gainEps
-		for i := range n {
-			if r.Mask>>uint(i)&1 == 1 {
-				continue
-			}
-			n1, p1 := ones[i], pos[i]
-			n0, p0 := m-n1, npos-p1
-			gain := gp
-			if n1 > 0 {
-				gain -= float64(n1) / fm * g(float64(p1)/float64(n1))
-			}
-			if n0 > 0 {
-				gain -= float64(n0) / fm * g(float64(p0)/float64(n0))
-			}
-			if gain > best {
-				best, st.SplitVar = gain, i
-			}
-		}
-		if st.SplitVar >= 0 {
-			st.Gain = best
-			st.Score = st.Weight * best
-		}
+	clear(gains)
+	m := len(mb)
+	if m == 0 {
+		return 0, gains
 	}
-	st.Key = Key{Score: st.Score, ID: r.ID()}
-	v.stats = st
-	l.nodes[r] = v
-	return v
+	fm := float64(m)
+	g := l.cfg.G
+	gp := g(float64(npos) / fm)
+	for i := range n {
+		if r.Mask>>uint(i)&1 == 1 {
+			continue
+		}
+		n1, p1 := ones[i], pos[i]
+		n0, p0 := m-n1, npos-p1
+		gain := gp
+		if n1 > 0 {
+			gain -= float64(n1) / fm * g(float64(p1)/float64(n1))
+		}
+		if n0 > 0 {
+			gain -= float64(n0) / fm * g(float64(p0)/float64(n0))
+		}
+		gains[i] = gain
+	}
+	return npos, gains
 }
 
 // splittable reports whether v is split in T_τ: it has a valid split and

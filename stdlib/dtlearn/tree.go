@@ -94,7 +94,7 @@ func (h *frontier) Pop() any {
 // BestFirst runs the best-first heuristic to size t: starting from the root,
 // while the tree has fewer than t leaves it splits the leaf with the largest
 // key among those with a valid split (positive score); leaves are labelled
-// maj(B_ℓ). It returns the tree and τ_t, the smallest key it split (TopKey
+// maj(B_ℓ). It returns the tree and τ_t, the smallest key it split (TopKey()
 // when it split nothing). The tree has fewer than t leaves only when no leaf
 // can be split. It needs t ≥ 1.
 func (l *Learner) BestFirst(t int) (*Tree, Key, error) {
@@ -102,7 +102,7 @@ func (l *Learner) BestFirst(t int) (*Tree, Key, error) {
 		return nil, Key{}, fmt.Errorf("dtlearn: Learner.BestFirst: t = %d, want ≥ 1", t)
 	}
 	split := make(map[*node]bool)
-	tau := TopKey
+	tau := TopKey()
 	h := frontier{l.node(Restriction{})}
 	for leaves := 1; leaves < t && len(h) > 0; leaves++ {
 		v := heap.Pop(&h).(*node)
