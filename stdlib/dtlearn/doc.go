@@ -42,7 +42,8 @@
 // targets), Families (the four families of spec §2.5), Cube.Head, the
 // Restriction helpers, Tree.Nodes, Learner.LocalFunc (Local as a compiled
 // classifier for Agreement), Learner.MinibatchLabels (|∪_v B_v| of a tree),
-// Estimate.MaxQueryLabels (the largest label count of one query), DepthBound
+// Estimate.MaxQueryLabels, MeanQueryLabels and MeanDepth (label counts and
+// path lengths of single queries), DepthBound
 // (⌊log₂(1/τ)⌋ + 1), and two drivers for notebooks, ErrorCurves and Study,
 // that run one condition per family on at most two goroutines.
 //

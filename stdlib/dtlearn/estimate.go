@@ -47,13 +47,15 @@ func Agreement(h1, h2 func(x uint64) bool, test *Cube) (float64, error) {
 
 // Estimate is the result of EstimateError.
 type Estimate struct {
-	Err            float64 // err̂: fraction of the m queries where Local(x_j, τ) ≠ f(x_j)
-	StdErr         float64 // √(err̂(1−err̂)/m)
-	Queries        int     // m
-	Labels         int     // m test labels + |∪ B_v| over all visited nodes
-	MaxQueryLabels int     // the largest Σ|B_v| along one query's path
-	SizeEst        float64 // mean of 2^depth(x_j), an estimate of Threshold(τ).Leaves()
-	MaxDepth       int     // the deepest path of one query
+	Err             float64 // err̂: fraction of the m queries where Local(x_j, τ) ≠ f(x_j)
+	StdErr          float64 // √(err̂(1−err̂)/m)
+	Queries         int     // m
+	Labels          int     // m test labels + |∪ B_v| over all visited nodes
+	MaxQueryLabels  int     // the largest Σ|B_v| along one query's path
+	MeanQueryLabels float64 // the mean of Σ|B_v| along a query's path (labels one query needs on its own)
+	SizeEst         float64 // mean of 2^depth(x_j), an estimate of Threshold(τ).Leaves()
+	MaxDepth        int     // the deepest path of one query
+	MeanDepth       float64 // the mean path length
 }
 
 // EstimateError is the learnability estimator: it draws m points uniformly
@@ -81,7 +83,7 @@ func EstimateError(l *Learner, f Func, tau Key, pool *Cube, m int, seed uint64) 
 		}
 	}
 	est := Estimate{Queries: m}
-	wrong := 0
+	wrong, sumLabels, sumDepth := 0, 0, 0
 	size := 0.0
 	for range m {
 		x := pool.X[rng.IntN(len(pool.X))]
@@ -90,6 +92,8 @@ func EstimateError(l *Learner, f Func, tau Key, pool *Cube, m int, seed uint64) 
 			wrong++
 		}
 		size += math.Ldexp(1, depth)
+		sumLabels += labels
+		sumDepth += depth
 		est.MaxDepth = max(est.MaxDepth, depth)
 		est.MaxQueryLabels = max(est.MaxQueryLabels, labels)
 	}
@@ -97,6 +101,8 @@ func EstimateError(l *Learner, f Func, tau Key, pool *Cube, m int, seed uint64) 
 	est.StdErr = math.Sqrt(est.Err * (1 - est.Err) / float64(m))
 	est.Labels = distinct + m
 	est.SizeEst = size / float64(m)
+	est.MeanQueryLabels = float64(sumLabels) / float64(m)
+	est.MeanDepth = float64(sumDepth) / float64(m)
 	return est, nil
 }
 
