@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/bits"
+	"math/rand/v2"
 	"runtime"
 	"slices"
 	"strings"
@@ -548,5 +549,64 @@ func TestTauForSizeHitsTheSize(t *testing.T) {
 		if r := float64(leaves) / float64(size); r < 0.7 || r > 1.4 {
 			t.Errorf("t=%d: TauForSize gave τ=%v with %d leaves (ratio %.2f, want [0.7, 1.4])", size, tau.Score, leaves, r)
 		}
+	}
+}
+
+// TestEstimateErrorFromDefinition recomputes an estimate by walking each
+// query's path with the public Node of a separate learner.
+func TestEstimateErrorFromDefinition(t *testing.T) {
+	S := mustCube(t, 24, 1<<13, 6, 7)
+	pool := mustCube(t, 24, 1<<10, 6, 55)
+	f := must(RandomMonotoneDNF(24, 3, 6, 2))
+	const m, seed, batch = 80, 9, 32
+	global := mustLearner(t, f, S, Config{G: Gini, Batch: batch})
+	_, tau, err := global.BestFirst(40)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := EstimateError(mustLearner(t, f, S, Config{G: Gini, Batch: batch}), f, tau, pool, m, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(seed, streamEstimate))
+	union := map[int]bool{}
+	var want Estimate
+	wrong, sumLabels, sumDepth, size := 0, 0, 0, 0.0
+	for range m {
+		x := pool.X[rng.IntN(len(pool.X))]
+		r, depth, labels := Restriction{}, 0, 0
+		for {
+			st := must(global.Node(r))
+			labels += len(st.Minibatch)
+			for _, j := range st.Minibatch {
+				union[j] = true
+			}
+			if st.SplitVar < 0 || st.Key.Less(tau) {
+				if st.Label != f.Eval(x) {
+					wrong++
+				}
+				break
+			}
+			r = r.Child(st.SplitVar, x>>uint(st.SplitVar)&1 == 1)
+			depth++
+		}
+		sumLabels += labels
+		sumDepth += depth
+		size += math.Ldexp(1, depth)
+		want.MaxDepth = max(want.MaxDepth, depth)
+		want.MaxQueryLabels = max(want.MaxQueryLabels, labels)
+	}
+	want.Queries = m
+	want.Err = float64(wrong) / m
+	want.StdErr = math.Sqrt(want.Err * (1 - want.Err) / m)
+	want.Labels = len(union) + m
+	want.MeanQueryLabels = float64(sumLabels) / m
+	want.MeanDepth = float64(sumDepth) / m
+	want.SizeEst = size / m
+	if got != want {
+		t.Errorf("EstimateError = %+v\nwant            %+v", got, want)
+	}
+	if got.Labels <= m || got.MaxDepth < 1 {
+		t.Errorf("degenerate setting: %+v", got)
 	}
 }
