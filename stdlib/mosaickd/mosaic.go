@@ -54,17 +54,38 @@ func fillNormal(z *mat.Dense, rng *rand.Rand) {
 	}
 }
 
-// Trace is the training record of a run. Entry k is taken at iteration
-// Iter[k] (every EvalEvery iterations): Acc is the student's test accuracy
-// then; the loss fields are means over the iterations since the previous
-// entry: LossD (discriminator loss, 0 without D), LossS (student loss),
-// Adv (L_adv = −KL), Align (L_align), Local (L_local), Balance (L_balance),
-// R = Align + Local (the restriction term) and Lambda (the λ used; in
-// FixedLambda mode always 1, meaning the weights as configured).
+// Trace is the training record of a run. Acc[k] is the student's test
+// accuracy after iteration Iter[k] (every EvalEvery iterations). The other
+// fields have one entry per iteration (index = iteration − 1): LossD
+// (discriminator loss, 0 without D), LossS (mean student loss of the
+// iteration), Adv (L_adv = −KL), Align (L_align), Local (L_local, 0 without
+// D), Balance (L_balance), R = Align + Local (the restriction term) and
+// Lambda (the λ used; in FixedLambda mode always 1, meaning the weights as
+// configured).
 type Trace struct {
-	Iter                                             []int
-	Acc, LossD, LossS, Adv, Align, Local, Balance, R []float64
-	Lambda                                           []float64
+	Iter                                        []int
+	Acc                                         []float64
+	LossD, LossS, Adv, Align, Local, Balance, R []float64
+	Lambda                                      []float64
+}
+
+// IterX returns Iter as float64 (x values for charts of Acc).
+func (t Trace) IterX() []float64 {
+	out := make([]float64, len(t.Iter))
+	for i, v := range t.Iter {
+		out[i] = float64(v)
+	}
+	return out
+}
+
+// Steps returns 1, 2, …, len(R) (x values for charts of the per-iteration
+// fields).
+func (t Trace) Steps() []float64 {
+	out := make([]float64, len(t.R))
+	for i := range out {
+		out[i] = float64(i + 1)
+	}
+	return out
 }
 
 // GenStats describes generated samples: TeacherConf is the teacher's mean
@@ -166,35 +187,27 @@ func RunMosaic(w *World, teacher *nn.MLP, ood, testX *mat.Dense, testY []int, cf
 	if err != nil {
 		return Result{}, fmt.Errorf("mosaickd: RunMosaic: %w", err)
 	}
-	var tr Trace
-	var acc [8]float64 // window sums: lossD, lossS, adv, align, local, balance, r, lambda
-	cnt := 0
+	tr := Trace{
+		LossD: make([]float64, cfg.Iters), LossS: make([]float64, cfg.Iters),
+		Adv: make([]float64, cfg.Iters), Align: make([]float64, cfg.Iters),
+		Local: make([]float64, cfg.Iters), Balance: make([]float64, cfg.Iters),
+		R: make([]float64, cfg.Iters), Lambda: make([]float64, cfg.Iters),
+	}
 	for it := 1; it <= cfg.Iters; it++ {
 		lossS, err := m.iteration()
 		if err != nil {
 			return Result{}, fmt.Errorf("mosaickd: RunMosaic: iteration %d: %w", it, err)
 		}
-		for k, v := range [8]float64{m.lossD, lossS, m.adv, m.align, m.local, m.balance, m.r, m.lambda} {
-			acc[k] += v
-		}
-		cnt++
+		k := it - 1
+		tr.LossD[k], tr.LossS[k], tr.Adv[k], tr.Align[k] = m.lossD, lossS, m.adv, m.align
+		tr.Local[k], tr.Balance[k], tr.R[k], tr.Lambda[k] = m.local, m.balance, m.r, m.lambda
 		if cfg.EvalEvery > 0 && it%cfg.EvalEvery == 0 {
 			a, err := Accuracy(m.s, testX, testY)
 			if err != nil {
 				return Result{}, fmt.Errorf("mosaickd: RunMosaic: %w", err)
 			}
-			inv := 1 / float64(cnt)
 			tr.Iter = append(tr.Iter, it)
 			tr.Acc = append(tr.Acc, a)
-			tr.LossD = append(tr.LossD, acc[0]*inv)
-			tr.LossS = append(tr.LossS, acc[1]*inv)
-			tr.Adv = append(tr.Adv, acc[2]*inv)
-			tr.Align = append(tr.Align, acc[3]*inv)
-			tr.Local = append(tr.Local, acc[4]*inv)
-			tr.Balance = append(tr.Balance, acc[5]*inv)
-			tr.R = append(tr.R, acc[6]*inv)
-			tr.Lambda = append(tr.Lambda, acc[7]*inv)
-			acc, cnt = [8]float64{}, 0
 		}
 	}
 	res := Result{Student: m.s, Gen: m.gen, Disc: m.d, Trace: tr}

@@ -149,7 +149,7 @@ func (s *Suite) RunOne(name string) (Result, error) {
 // and returns their results in the order of names. Every condition owns its
 // random streams (all seeded with s.Seed), so the results (apart from
 // Seconds) are identical for any parallel. The first error wins.
-func (s *Suite) Run(names []string, parallel int) ([]Result, error) {
+func (s *Suite) Run(names []string, parallel int) (Results, error) {
 	if parallel < 1 {
 		return nil, fmt.Errorf("mosaickd: Suite.Run: parallel = %d, must be ≥ 1", parallel)
 	}
@@ -162,20 +162,44 @@ func (s *Suite) Run(names []string, parallel int) ([]Result, error) {
 			return nil, fmt.Errorf("mosaickd: Suite.Run: unknown condition %q (valid: %v)", n, Conditions())
 		}
 	}
-	out := make([]Result, len(names))
-	errs := make([]error, len(names))
+	return runParallel(len(names), parallel, func(i int) (Result, error) { return s.RunOne(names[i]) })
+}
+
+// RunConfigs runs generator-based conditions with explicit configurations
+// (names[i] labels cfgs[i]) like Run: up to parallel goroutines, results in
+// input order and independent of parallel.
+func (s *Suite) RunConfigs(names []string, cfgs []MosaicConfig, parallel int) (Results, error) {
+	if parallel < 1 {
+		return nil, fmt.Errorf("mosaickd: Suite.RunConfigs: parallel = %d, must be ≥ 1", parallel)
+	}
+	if len(names) != len(cfgs) {
+		return nil, fmt.Errorf("mosaickd: Suite.RunConfigs: %d names for %d configurations", len(names), len(cfgs))
+	}
+	for i, c := range cfgs {
+		if err := c.Validate(); err != nil {
+			return nil, fmt.Errorf("mosaickd: Suite.RunConfigs %s: %w", names[i], err)
+		}
+	}
+	return runParallel(len(names), parallel, func(i int) (Result, error) { return s.RunConfig(names[i], cfgs[i]) })
+}
+
+// runParallel runs job(0..n−1) on up to parallel goroutines and collects
+// the results by index; the first error in index order wins.
+func runParallel(n, parallel int, job func(i int) (Result, error)) (Results, error) {
+	out := make(Results, n)
+	errs := make([]error, n)
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for g := 0; g < min(parallel, len(names)); g++ {
+	for g := 0; g < min(parallel, n); g++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				out[i], errs[i] = s.RunOne(names[i])
+				out[i], errs[i] = job(i)
 			}
 		}()
 	}
-	for i := range names {
+	for i := 0; i < n; i++ {
 		next <- i
 	}
 	close(next)
@@ -188,9 +212,13 @@ func (s *Suite) Run(names []string, parallel int) ([]Result, error) {
 	return out, nil
 }
 
+// Results is a list of condition results; it shows itself as an HTML
+// table in a notebook.
+type Results []Result
+
 // Find returns the result called name.
-func Find(results []Result, name string) (Result, error) {
-	for _, r := range results {
+func (rs Results) Find(name string) (Result, error) {
+	for _, r := range rs {
 		if r.Name == name {
 			return r, nil
 		}
