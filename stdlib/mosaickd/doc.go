@@ -47,6 +47,8 @@
 //     factor;
 //   - L_balance uses the natural log (as the calibrated prototype; the
 //     official code uses log₂, a factor 1/ln 2 on α_balance);
-//   - in SwitchLambda mode λ multiplies Align and Local; Trace records
-//     window means of the loss terms, R and λ every EvalEvery iterations.
+//   - in SwitchLambda mode λ multiplies Align and Local; the switch preset
+//     uses ε = 3.5 instead of 2.5 (see Preset: at 2.5 it never switches);
+//   - Trace records the loss terms, R and λ on every iteration and the
+//     accuracy every EvalEvery iterations.
 package mosaickd

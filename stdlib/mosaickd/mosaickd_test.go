@@ -267,7 +267,7 @@ func TestPresets(t *testing.T) {
 		{"no_ood_in_s", func(c MosaicConfig) bool { return !c.OODInStudent && c.Disc == PatchD }},
 		{"datafree", func(c MosaicConfig) bool { return c.Disc == NoD && !c.OODInStudent && c.Align == 1 && c.Balance == 10 }},
 		{"dfad", func(c MosaicConfig) bool { return c.Disc == NoD && c.Adv == 1 && c.Align == 0 && c.Balance == 0 }},
-		{"switch", func(c MosaicConfig) bool { return c.Lambda == SwitchLambda && c.Eps == 2.5 && c.LambdaBig == 3 }},
+		{"switch", func(c MosaicConfig) bool { return c.Lambda == SwitchLambda && c.Eps == 3.5 && c.LambdaBig == 3 }},
 	}
 	if len(tests) != len(PresetNames()) {
 		t.Fatalf("%d presets, %d checked", len(PresetNames()), len(tests))
