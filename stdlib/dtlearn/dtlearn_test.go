@@ -610,3 +610,30 @@ func TestEstimateErrorFromDefinition(t *testing.T) {
 		t.Errorf("degenerate setting: %+v", got)
 	}
 }
+
+// TestNewFuncMatchesCompiled: a wrapped closure (run on one goroutine) gives
+// the same influences and error curves as the compiled target it copies.
+func TestNewFuncMatchesCompiled(t *testing.T) {
+	maj := must(Majority(20, []int{0, 1, 2, 3, 4, 5, 6}))
+	wrapped := must(NewFunc(20, "maj7 closure", maj.Eval))
+	S := mustCube(t, 20, 1<<12, 8, 7)
+	test := mustCube(t, 20, 1<<11, 8, 99)
+	a, err := Influences(maj, S)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Influences(wrapped, S)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(a, b) || a[0] == 0 {
+		t.Errorf("influences differ or vanish: %v vs %v", a, b)
+	}
+	curves, err := ErrorCurves(context.Background(), []Func{maj, wrapped}, S, test, Config{G: Gini, Batch: 64}, []int{2, 8, 32})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(curves[0], curves[1]) {
+		t.Errorf("error curves differ: %v vs %v", curves[0], curves[1])
+	}
+}

@@ -202,7 +202,9 @@ func (f *funcOf) N() int             { return f.n }
 func (f *funcOf) Name() string       { return f.name }
 
 // NewFunc wraps eval as a Func on n variables named name. It needs
-// 1 ≤ n ≤ 64 and a non-nil eval.
+// 1 ≤ n ≤ 64 and a non-nil eval. The package never calls eval from two
+// goroutines at once (Influences, ErrorCurves and Study run sequentially
+// when a target comes from NewFunc), so eval may be a notebook closure.
 func NewFunc(n int, name string, eval func(x uint64) bool) (Func, error) {
 	if err := checkN(n); err != nil {
 		return nil, fmt.Errorf("dtlearn: NewFunc: %w", err)
@@ -306,8 +308,8 @@ func CheckMonotone(f Func, trials int, seed uint64) (bool, error) {
 
 // Influences returns, for each variable i, the empirical influence
 // Pr_{x∈pts}[f(x) ≠ f(x ⊕ e_i)]. It needs a non-nil f and a non-empty pts
-// with pts.N = f.N(). The work is split over two goroutines by variable, so
-// f.Eval must be safe for concurrent use (every constructor here is).
+// with pts.N = f.N(). The work is split over two goroutines by variable
+// (one goroutine for a NewFunc target).
 func Influences(f Func, pts *Cube) ([]float64, error) {
 	if f == nil {
 		return nil, fmt.Errorf("dtlearn: Influences: f is nil")
@@ -336,6 +338,10 @@ func Influences(f Func, pts *Cube) ([]float64, error) {
 			inf[i] = float64(c) / float64(len(pts.X))
 		}
 	}
-	parallel2(n, count)
+	if _, wrapped := f.(*funcOf); wrapped {
+		count(0, n)
+	} else {
+		parallel2(n, count)
+	}
 	return inf, nil
 }

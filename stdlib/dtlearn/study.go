@@ -7,18 +7,25 @@ import (
 	"sync"
 )
 
-// forFamilies runs fn(k) for k in [0, count) on at most two goroutines
-// (family k on worker k mod 2) and returns the error of the smallest k that
-// failed. Each fn writes only its own results, so the output does not depend
-// on scheduling.
-func forFamilies(count int, fn func(k int) error) error {
+// forFamilies runs fn(k) for each family k on at most two goroutines
+// (family k on worker k mod 2; one goroutine when a family comes from
+// NewFunc) and returns the error of the smallest k that failed. Each fn
+// writes only its own results, so the output does not depend on scheduling.
+func forFamilies(fams []Func, fn func(k int) error) error {
+	count := len(fams)
+	workers := min(2, count)
+	for _, f := range fams {
+		if _, wrapped := f.(*funcOf); wrapped {
+			workers = 1
+		}
+	}
 	errs := make([]error, count)
 	var wg sync.WaitGroup
-	for w := range min(2, count) {
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for k := w; k < count; k += 2 {
+			for k := w; k < count; k += workers {
 				errs[k] = fn(k)
 			}
 		}()
@@ -87,7 +94,7 @@ func ErrorCurves(ctx context.Context, fams []Func, S, test *Cube, cfg Config, si
 		return nil, fmt.Errorf("dtlearn: ErrorCurves: %w", err)
 	}
 	out := make([][]float64, len(fams))
-	err := forFamilies(len(fams), func(k int) error {
+	err := forFamilies(fams, func(k int) error {
 		f := fams[k]
 		o, err := NewOracle(f, S)
 		if err != nil {
@@ -178,7 +185,7 @@ func Study(ctx context.Context, S, test, pool *Cube, cfg StudyConfig) ([]CaseRes
 	agreeTest := &Cube{N: test.N, X: test.X[:cfg.Agree]}
 	sizes := slices.Clone(cfg.Sizes)
 	out := make([][]CaseResult, len(cfg.Families))
-	err := forFamilies(len(cfg.Families), func(k int) error {
+	err := forFamilies(cfg.Families, func(k int) error {
 		f := cfg.Families[k]
 		learner := func(batch int) (*Learner, error) {
 			o, err := NewOracle(f, S)
