@@ -138,23 +138,23 @@ type StudyConfig struct {
 
 // CaseResult is one (family, size) condition of Study.
 type CaseResult struct {
-	Family string
-	T      int
-	Batch  int
+	Family string // the target's Name()
+	T      int    // tree size t
+	Batch  int    // minibatch size b
 
 	ErrFull    float64 // true error of the full-batch BestFirst(t) tree
-	LeavesFull int
+	LeavesFull int     // its leaves (t unless no leaf could be split)
 	ErrMB      float64 // true error of the minibatch BestFirst(t) tree
-	LeavesMB   int
-	MBLabels   int // |∪_v B_v| of the minibatch tree (labels the minibatch heuristic needs)
+	LeavesMB   int     // its leaves
+	MBLabels   int     // |∪_v B_v| of the minibatch tree (labels the minibatch heuristic needs)
 
-	Tau             Key     // τ_t of the minibatch build
-	ThresholdLeaves int     // leaves of T_{τ_t}
-	ErrThreshold    float64 // true error of T_{τ_t}
-	AgreeLocal      float64 // Agreement(Local(·, τ_t) of a separate learner, T_{τ_t}) on the first Agree test points
-	AgreeBestFirst  float64 // Agreement(T_{τ_t}, minibatch BestFirst(t)) on test
-	Est             Estimate
-	LabelBound      int // LabelBound(Batch, M, τ_t), 0 when τ_t.Score > 1
+	Tau             Key      // τ_t of the minibatch build
+	ThresholdLeaves int      // leaves of T_{τ_t}
+	ErrThreshold    float64  // true error of T_{τ_t}
+	AgreeLocal      float64  // Agreement(Local(·, τ_t) of a separate learner, T_{τ_t}) on the first Agree test points
+	AgreeBestFirst  float64  // Agreement(T_{τ_t}, minibatch BestFirst(t)) on test
+	Est             Estimate // EstimateError(τ_t) with M queries from pool
+	LabelBound      int      // LabelBound(Batch, M, τ_t), 0 when τ_t.Score > 1
 }
 
 // Study runs the spec's main experiment (§2.5, §2.8 B3–B10) for every family
