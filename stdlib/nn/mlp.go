@@ -187,18 +187,15 @@ func (m *MLP) activate(dst, src *mat.Dense) {
 	d := dst.RawMatrix().Data
 	switch m.Hidden {
 	case ReLU:
+		d = d[:len(s)]
 		for i, v := range s {
-			if v < 0 {
-				v = 0
-			}
-			d[i] = v
+			d[i] = max(v, 0) // branch-free: signs are random, a branch mispredicts half the time
 		}
 	case LeakyReLU:
+		d = d[:len(s)]
+		leak := m.Leak
 		for i, v := range s {
-			if v < 0 {
-				v *= m.Leak
-			}
-			d[i] = v
+			d[i] = max(v, 0) + leak*min(v, 0)
 		}
 	case Tanh:
 		for i, v := range s {
