@@ -218,10 +218,11 @@ func NegEntropyOfMean(logits *mat.Dense, log2 bool) (float64, *mat.Dense, error)
 	gc := make([]float64, c)
 	for j := range mean {
 		mean[j] /= float64(n)
-		lm := math.Log(mean[j])
-		if mean[j] > 0 {
-			loss += mean[j] * lm
+		if mean[j] == 0 { // every p_bj underflowed to 0: no loss, no gradient
+			continue
 		}
+		lm := math.Log(mean[j])
+		loss += mean[j] * lm
 		gc[j] = (lm + 1) * unit / float64(n)
 	}
 	for i := 0; i < n; i++ {

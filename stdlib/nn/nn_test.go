@@ -85,6 +85,13 @@ func TestLossValues(t *testing.T) {
 		{"entropy of (1/4,3/4)", func() (float64, error) { l, _, err := Entropy(peaked); return l, err }, -(0.25*math.Log(0.25) + 0.75*math.Log(0.75))},
 		{"neg entropy of uniform mean, ln", func() (float64, error) { l, _, err := NegEntropyOfMean(zero, false); return l, err }, -ln4},
 		{"neg entropy of uniform mean, log2", func() (float64, error) { l, _, err := NegEntropyOfMean(zero, true); return l, err }, -2},
+		{"neg entropy with an underflowed class is finite", func() (float64, error) {
+			l, g, err := NegEntropyOfMean(mat.NewDense(2, 2, []float64{0, -2000, 0, -2000}), false)
+			if err == nil && math.IsNaN(mat.Sum(g)) {
+				return math.NaN(), nil
+			}
+			return l, err
+		}, 0},
 		{"BCE at 0 is log 2 per entry", func() (float64, error) { l, _, err := BCEWithLogits(zero, 1, 12); return l, err }, math.Ln2},
 		{"BCE large logit is stable", func() (float64, error) {
 			l, _, err := BCEWithLogits(mat.NewDense(1, 1, []float64{-800}), 1, 1)
