@@ -116,7 +116,7 @@ func studentStepLoss(t, s *nn.MLP, opt *nn.Adam, x *mat.Dense, temp float64) (fl
 		return 0, err
 	}
 	s.ZeroGrad()
-	if _, err := s.Backward(dS, true); err != nil {
+	if err := s.BackwardParams(dS); err != nil {
 		return 0, err
 	}
 	return loss, opt.Step(s)

@@ -318,7 +318,7 @@ func (m *mosaicRun) iteration() (float64, error) {
 				return 0, err
 			}
 			m.lossD += l
-			if _, err := m.d.Backward(g, true); err != nil {
+			if err := m.d.BackwardParams(g); err != nil {
 				return 0, err
 			}
 		}
@@ -447,7 +447,7 @@ func (m *mosaicRun) generatorGrad() (float64, error) {
 		u := v / b
 		dx[i] *= 1 - u*u
 	}
-	if _, err := m.gen.Net.Backward(m.dx, true); err != nil {
+	if err := m.gen.Net.BackwardParams(m.dx); err != nil {
 		return 0, err
 	}
 	return loss, nil

@@ -208,7 +208,7 @@ func TrainTeacher(w *World, x *mat.Dense, y []int, cfg TeacherConfig, seed uint6
 				}
 			}
 			net.ZeroGrad()
-			if _, err := net.Backward(g, true); err != nil {
+			if err := net.BackwardParams(g); err != nil {
 				return nil, fmt.Errorf("mosaickd: TrainTeacher: %w", err)
 			}
 			if err := opt.Step(net); err != nil {

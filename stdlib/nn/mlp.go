@@ -286,15 +286,28 @@ func (m *MLP) actGrad(d, pre, post *mat.Dense) {
 // parameters' gradients are left alone (a frozen network that only passes
 // gradients through). The returned matrix belongs to the network.
 func (m *MLP) Backward(dy *mat.Dense, accumulate bool) (*mat.Dense, error) {
+	return m.backward("Backward", dy, accumulate, true)
+}
+
+// BackwardParams adds the parameter gradients for dy (the gradient w.r.t.
+// the outputs of the last Forward) to GW and GB, like Backward with
+// accumulate, but skips the gradient w.r.t. the input (a training step
+// that does not need it saves one matrix product of the first layer).
+func (m *MLP) BackwardParams(dy *mat.Dense) error {
+	_, err := m.backward("BackwardParams", dy, true, false)
+	return err
+}
+
+func (m *MLP) backward(what string, dy *mat.Dense, accumulate, needInput bool) (*mat.Dense, error) {
 	if m.in == nil {
-		return nil, fmt.Errorf("nn: Backward: no Forward to back-propagate through")
+		return nil, fmt.Errorf("nn: %s: no Forward to back-propagate through", what)
 	}
 	n, _ := m.in.Dims()
 	if dy == nil {
-		return nil, fmt.Errorf("nn: Backward: dy is nil")
+		return nil, fmt.Errorf("nn: %s: dy is nil", what)
 	}
 	if r, c := dy.Dims(); r != n || c != m.Out() {
-		return nil, fmt.Errorf("nn: Backward: dy is %d×%d, the last Forward produced %d×%d", r, c, n, m.Out())
+		return nil, fmt.Errorf("nn: %s: dy is %d×%d, the last Forward produced %d×%d", what, r, c, n, m.Out())
 	}
 	delta := dy
 	for l := len(m.Layers) - 1; l >= 0; l-- {
@@ -312,6 +325,9 @@ func (m *MLP) Backward(dy *mat.Dense, accumulate bool) (*mat.Dense, error) {
 					layer.GB[j] += v
 				}
 			}
+		}
+		if l == 0 && !needInput {
+			return nil, nil
 		}
 		in, _ := layer.W.Dims()
 		m.din[l] = ensure(m.din[l], n, in)

@@ -198,6 +198,16 @@ func TestBackwardAccumulateAndFrozen(t *testing.T) {
 	if !mat.Equal(dx1c, dx2) {
 		t.Error("input gradient depends on accumulate")
 	}
+	full := append([]float64(nil), m.Layers[0].GW.RawMatrix().Data...)
+	m.ZeroGrad()
+	if err := m.BackwardParams(dy); err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range m.Layers[0].GW.RawMatrix().Data {
+		if v != full[i] {
+			t.Fatalf("BackwardParams: GW[%d] = %v, Backward gives %v", i, v, full[i])
+		}
+	}
 }
 
 func TestPredictMatchesForwardAndIsDeterministic(t *testing.T) {
@@ -325,6 +335,7 @@ func TestErrors(t *testing.T) {
 			return err
 		}, "dy is 3×2"},
 		{"Backward before Forward", func() error { _, err := other.Backward(mat.NewDense(1, 2, nil), true); return err }, "no Forward"},
+		{"BackwardParams wrong shape", func() error { m.Forward(z); return m.BackwardParams(mat.NewDense(2, 3, nil)) }, "BackwardParams: dy is 2×3"},
 		{"Adam lr", func() error { _, err := NewAdam(0, 0.9, 0.999, 0); return err }, "lr = 0"},
 		{"Adam beta1", func() error { _, err := NewAdam(1e-3, 1, 0.999, 0); return err }, "beta1 = 1, valid range [0, 1)"},
 		{"SGD momentum", func() error { _, err := NewSGD(0.1, -0.1, 0); return err }, "momentum"},
