@@ -509,3 +509,21 @@ func GeneratorStats(w *World, teacher *nn.MLP, gen *Generator, n int, seed uint6
 	st.TeacherConf /= float64(n)
 	return st, nil
 }
+
+// MovingAverage returns the trailing mean of v over the last window entries
+// (fewer at the start), for smoothing the per-iteration Trace fields.
+func MovingAverage(v []float64, window int) ([]float64, error) {
+	if window < 1 {
+		return nil, fmt.Errorf("mosaickd: MovingAverage: window = %d, must be ≥ 1", window)
+	}
+	out := make([]float64, len(v))
+	sum := 0.0
+	for i, x := range v {
+		sum += x
+		if i >= window {
+			sum -= v[i-window]
+		}
+		out[i] = sum / float64(min(i+1, window))
+	}
+	return out, nil
+}

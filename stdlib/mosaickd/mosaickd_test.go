@@ -467,6 +467,28 @@ func TestSuiteRunOrderAndParallel(t *testing.T) {
 	}
 }
 
+func TestMovingAverage(t *testing.T) {
+	tests := []struct {
+		v      []float64
+		window int
+		want   []float64
+	}{
+		{[]float64{1, 2, 3, 4}, 1, []float64{1, 2, 3, 4}},
+		{[]float64{1, 2, 3, 4}, 2, []float64{1, 1.5, 2.5, 3.5}},
+		{[]float64{3, 0, 6, 3}, 3, []float64{3, 1.5, 3, 3}},
+		{nil, 5, []float64{}},
+	}
+	for _, tt := range tests {
+		got, err := MovingAverage(tt.v, tt.window)
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("MovingAverage(%v, %d) = %v, %v; want %v", tt.v, tt.window, got, err, tt.want)
+		}
+	}
+	if _, err := MovingAverage([]float64{1}, 0); err == nil || !strings.Contains(err.Error(), "window = 0") {
+		t.Errorf("window 0: error %v", err)
+	}
+}
+
 func TestGapRecovery(t *testing.T) {
 	tests := []struct{ real, ood, method, want float64 }{
 		{64.06, 47.47, 61.01, (61.01 - 47.47) / (64.06 - 47.47)},
