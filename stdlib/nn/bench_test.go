@@ -28,7 +28,7 @@ func benchStep(b *testing.B, sizes []int, batch int) {
 		z, _ := m.Forward(x)
 		_, g, _ := CrossEntropy(z, y)
 		m.ZeroGrad()
-		m.Backward(g, true)
+		m.BackwardParams(g)
 		opt.Step(m)
 	}
 }

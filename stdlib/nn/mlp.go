@@ -168,9 +168,27 @@ func ensure(buf *mat.Dense, r, c int) *mat.Dense {
 	return mat.NewDense(r, c, nil)
 }
 
+// gemmRows sets c = a·op(b) + beta·c, where op(b) is b or bᵀ, in chunks of
+// rows of a and c. gonum's Dgemm hands products with at least 4 blocks of
+// 64×64 outputs to goroutines; for the small layers here (256 patch rows ×
+// 16 units, say) that costs more than it saves, and it competes with the
+// conditions Suite.Run already runs in parallel. Each output row depends
+// only on its own input row, so chunking does not change any result.
+func gemmRows(tB blas.Transpose, a, b blas64.General, beta float64, c blas64.General) {
+	const block = 64
+	nBlocks := (c.Cols + block - 1) / block
+	chunk := block * max(1, 3/nBlocks) // < 4 blocks per call: gonum stays serial
+	for r := 0; r < a.Rows; r += chunk {
+		n := min(chunk, a.Rows-r)
+		as := blas64.General{Rows: n, Cols: a.Cols, Stride: a.Stride, Data: a.Data[r*a.Stride:]}
+		cs := blas64.General{Rows: n, Cols: c.Cols, Stride: c.Stride, Data: c.Data[r*c.Stride:]}
+		blas64.Gemm(blas.NoTrans, tB, 1, as, b, beta, cs)
+	}
+}
+
 // affine sets dst = x·W + b.
 func affine(dst, x *mat.Dense, l *Dense) {
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, x.RawMatrix(), l.W.RawMatrix(), 0, dst.RawMatrix())
+	gemmRows(blas.NoTrans, x.RawMatrix(), l.W.RawMatrix(), 0, dst.RawMatrix())
 	raw := dst.RawMatrix()
 	k := raw.Cols
 	for i := 0; i < raw.Rows; i++ {
@@ -331,7 +349,7 @@ func (m *MLP) backward(what string, dy *mat.Dense, accumulate, needInput bool) (
 		}
 		in, _ := layer.W.Dims()
 		m.din[l] = ensure(m.din[l], n, in)
-		blas64.Gemm(blas.NoTrans, blas.Trans, 1, delta.RawMatrix(), layer.W.RawMatrix(), 0, m.din[l].RawMatrix())
+		gemmRows(blas.Trans, delta.RawMatrix(), layer.W.RawMatrix(), 0, m.din[l].RawMatrix())
 		if l > 0 {
 			m.actGrad(m.din[l], m.pre[l-1], m.post[l-1])
 		}
