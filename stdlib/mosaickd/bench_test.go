@@ -1,6 +1,7 @@
 package mosaickd
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -55,5 +56,25 @@ func BenchmarkDistillStep(b *testing.B) {
 		if err := studentStep(teacher, s, opt, x, 1); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkSuiteRun runs two full conditions (mosaic and datafree, 1000
+// iterations each) on 1 or 2 goroutines: the speed-up of Suite.Run's
+// condition-level parallelism (results are identical either way). Use
+// -benchtime 1x.
+func BenchmarkSuiteRun(b *testing.B) {
+	s, err := NewSuite(1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, par := range []int{1, 2} {
+		b.Run(fmt.Sprintf("parallel=%d", par), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if _, err := s.Run([]string{"mosaic", "datafree"}, par); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
