@@ -193,7 +193,11 @@ func TestMosaicAcceptance(t *testing.T) {
 		for _, c := range []string{"mosaic", "lambda0", "no_local", "datafree"} {
 			ratio := 0.0
 			for i, r := range a.res[c] {
-				ratio += r.Stats.MeanSqNorm / MeanSqNorm(a.suites[i].TrainX)
+				id, err := MeanSqNorm(a.suites[i].TrainX)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ratio += r.Stats.MeanSqNorm / id
 			}
 			ratio /= float64(len(acceptanceSeeds))
 			t.Logf("%s: generated ‖x‖² / ID ‖x‖² = %.2f", c, ratio)

@@ -28,6 +28,12 @@ func (g *Generator) bounded(dst, h *mat.Dense) {
 
 // Generate maps the rows of z (n×ZDim) to n generated inputs.
 func (g *Generator) Generate(z *mat.Dense) (*mat.Dense, error) {
+	if g == nil || g.Net == nil {
+		return nil, fmt.Errorf("mosaickd: Generator.Generate: generator has no network")
+	}
+	if !(g.Bound > 0) || math.IsInf(g.Bound, 1) {
+		return nil, fmt.Errorf("mosaickd: Generator.Generate: Bound = %v, must be in (0, ∞)", g.Bound)
+	}
 	h, err := g.Net.Predict(z)
 	if err != nil {
 		return nil, fmt.Errorf("mosaickd: Generator.Generate: %w", err)
@@ -41,6 +47,9 @@ func (g *Generator) Generate(z *mat.Dense) (*mat.Dense, error) {
 func (g *Generator) Sample(n int, seed uint64) (*mat.Dense, error) {
 	if err := checkN("Generator.Sample", n); err != nil {
 		return nil, err
+	}
+	if g == nil || g.ZDim < 1 {
+		return nil, fmt.Errorf("mosaickd: Generator.Sample: generator is nil or has ZDim < 1")
 	}
 	rng := rand.New(rand.NewPCG(seed, StreamGenSample))
 	z := mat.NewDense(n, g.ZDim, nil)
@@ -490,7 +499,7 @@ func GeneratorStats(w *World, teacher *nn.MLP, gen *Generator, n int, seed uint6
 	}
 	st.PatchNearMotif = float64(near) / float64(patches)
 	st.ArrInDomain = float64(inDom) / float64(n)
-	st.MeanSqNorm = MeanSqNorm(x)
+	st.MeanSqNorm = meanSqNorm(x)
 	z, err := teacher.Predict(x)
 	if err != nil {
 		return st, fmt.Errorf("mosaickd: GeneratorStats: %w", err)

@@ -91,7 +91,7 @@ func TestSamplesFollowTheRules(t *testing.T) {
 						s[p] = 1
 					}
 				}
-				if got := w.Label(s); got != y[i] {
+				if got := w.label(s); got != y[i] {
 					t.Fatalf("sample %d: label %d, the nearest motifs give %d", i, y[i], got)
 				}
 				counts[y[i]]++
@@ -102,7 +102,7 @@ func TestSamplesFollowTheRules(t *testing.T) {
 						t.Errorf("class %d has %d of 500 samples, want about 125", c, n)
 					}
 				}
-				if m := MeanSqNorm(x); math.Abs(m-4.4) > 0.2 {
+				if m, _ := MeanSqNorm(x); math.Abs(m-4.4) > 0.2 {
 					t.Errorf("mean squared norm %.3f, want ≈ 4.4", m)
 				}
 			}
@@ -357,6 +357,8 @@ func TestErrors(t *testing.T) {
 		{"suite parallel", func() error { _, err := (&Suite{}).Run([]string{"mosaic"}, 0); return err }, "parallel = 0"},
 		{"suite condition", func() error { _, err := (&Suite{}).Run([]string{"kd_fake"}, 1); return err }, `unknown condition "kd_fake"`},
 		{"suite sizes", func() error { c := DefaultSuite(); c.NTest = 0; _, err := NewSuiteWith(c, 1); return err }, "NTest = 0"},
+		{"mean squared norm of nothing", func() error { _, err := MeanSqNorm(nil); return err }, "nil or empty"},
+		{"generator without network", func() error { _, err := (&Generator{ZDim: 2, Bound: 1}).Sample(3, 1); return err }, "no network"},
 		{"find", func() error { _, err := Results(nil).Find("mosaic"); return err }, `"mosaic"`},
 	}
 	for _, tt := range tests {

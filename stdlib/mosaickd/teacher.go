@@ -96,8 +96,8 @@ const ReportEvalN = 2000
 
 // TrainTeacher trains a teacher on the in-domain set (x, y) of world w.
 // Streams: StreamTeacherInit (weights), StreamTeacherBatch (shuffles, junk),
-// StreamFoolSet (fooling set); the report uses fresh samples drawn with
-// seed.
+// StreamFoolSet (fooling set); the report uses ReportEvalN fresh ID, OOD
+// and noise samples drawn with seeds derived from seed.
 func TrainTeacher(w *World, x *mat.Dense, y []int, cfg TeacherConfig, seed uint64) (*Teacher, error) {
 	if w == nil {
 		return nil, fmt.Errorf("mosaickd: TrainTeacher: world is nil")

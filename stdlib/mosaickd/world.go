@@ -142,8 +142,9 @@ func dist(a, b []float64) float64 {
 // Dim is the input dimension Positions·PatchDim.
 func (w *World) Dim() int { return w.Cfg.Positions * w.Cfg.PatchDim }
 
-// Label applies the world's rule to the in-domain choice bits s.
-func (w *World) Label(s []int) int {
+// label applies the world's rule to the in-domain choice bits s (one per
+// position).
+func (w *World) label(s []int) int {
 	if w.Cfg.Rule == "xor" {
 		return 2*(s[0]^s[1]) + (s[2] ^ s[3])
 	}
@@ -191,7 +192,7 @@ func (w *World) SampleID(n int, seed uint64) (*mat.Dense, []int, error) {
 			s[p] = rng.IntN(2)
 			w.addPatch(row[p*D:(p+1)*D], w.InVocab[p][s[p]], rng)
 		}
-		y[i] = w.Label(s)
+		y[i] = w.label(s)
 	}
 	return x, y, nil
 }
@@ -279,11 +280,20 @@ func (w *World) InVocabulary(arr []int) bool {
 }
 
 // MeanSqNorm is the mean squared row norm of x.
-func MeanSqNorm(x *mat.Dense) float64 {
-	n, _ := x.Dims()
+func MeanSqNorm(x *mat.Dense) (float64, error) {
+	if x == nil || x.IsEmpty() {
+		return 0, fmt.Errorf("mosaickd: MeanSqNorm: x is nil or empty")
+	}
+	return meanSqNorm(x), nil
+}
+
+func meanSqNorm(x *mat.Dense) float64 {
+	n, c := x.Dims()
 	s := 0.0
-	for _, v := range x.RawMatrix().Data {
-		s += v * v
+	for i := 0; i < n; i++ {
+		for _, v := range x.RawRowView(i)[:c] {
+			s += v * v
+		}
 	}
 	return s / float64(n)
 }

@@ -144,6 +144,9 @@ func (m *MLP) Params() (w, g [][]float64) {
 }
 
 func (m *MLP) checkInput(what string, x *mat.Dense) error {
+	if len(m.Layers) == 0 {
+		return fmt.Errorf("nn: %s: the network has no layers (build it with NewMLP)", what)
+	}
 	if x == nil {
 		return fmt.Errorf("nn: %s: input is nil", what)
 	}

@@ -328,6 +328,8 @@ func TestErrors(t *testing.T) {
 		{"NewMLP nil rng", func() error { _, err := NewMLP(nil, []int{3, 2}, ReLU, 0); return err }, "rng is nil"},
 		{"NewMLP bad act", func() error { _, err := NewMLP(rng, []int{3, 2}, Act(9), 0); return err }, "activation"},
 		{"Forward wrong width", func() error { _, err := m.Forward(mat.NewDense(2, 4, nil)); return err }, "expects 3"},
+		{"Forward without layers", func() error { _, err := (&MLP{}).Forward(z); return err }, "no layers"},
+		{"Adam nil network", func() error { o, _ := NewAdam(1e-3, 0.9, 0.999, 0); return o.Step(nil) }, "network is nil"},
 		{"Predict nil", func() error { _, err := m.Predict(nil); return err }, "nil"},
 		{"Backward wrong shape", func() error {
 			m.Forward(z)

@@ -72,6 +72,9 @@ func initState(what string, state *[][]float64, w [][]float64) error {
 
 // Step applies one Adam update to m.
 func (o *Adam) Step(m *MLP) error {
+	if m == nil {
+		return fmt.Errorf("nn: Adam.Step: network is nil")
+	}
 	w, g := m.Params()
 	if err := initState("Adam.Step", &o.m, w); err != nil {
 		return err
@@ -123,6 +126,9 @@ func NewSGD(lr, momentum, weightDecay float64) (*SGD, error) {
 
 // Step applies one SGD update to m.
 func (o *SGD) Step(m *MLP) error {
+	if m == nil {
+		return fmt.Errorf("nn: SGD.Step: network is nil")
+	}
 	w, g := m.Params()
 	if err := initState("SGD.Step", &o.v, w); err != nil {
 		return err
