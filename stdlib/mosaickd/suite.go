@@ -226,6 +226,9 @@ func (rs Results) Find(name string) (Result, error) {
 	return Result{}, fmt.Errorf("mosaickd: Find: no result called %q", name)
 }
 
-// GapRecovery is (method − ood)/(real − ood): the share of the gap between
-// naive OOD distillation and real-data distillation that a method closes.
-func GapRecovery(real, ood, method float64) float64 { return (method - ood) / (real - ood) }
+// GapRecovery is (methodAcc − oodAcc)/(realAcc − oodAcc): the share of the
+// gap between naive OOD distillation and real-data distillation that a
+// method closes (±Inf or NaN when realAcc = oodAcc).
+func GapRecovery(realAcc, oodAcc, methodAcc float64) float64 {
+	return (methodAcc - oodAcc) / (realAcc - oodAcc)
+}
