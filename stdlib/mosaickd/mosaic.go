@@ -414,9 +414,9 @@ func (m *mosaicRun) generatorGrad() (float64, error) {
 	}
 	loss := cfg.Adv*m.adv + wAlign*ent + wLocal*local + cfg.Balance*bal
 	// Teacher-logit gradient: −Adv·dKL/dT + wAlign·dH + Balance·dBal.
-	gt := dT.RawMatrix().Data
+	gt, gb := dT.RawMatrix().Data, dBal.RawMatrix().Data
 	for i, h := range dH.RawMatrix().Data {
-		gt[i] = -cfg.Adv*gt[i] + wAlign*h + cfg.Balance*dBal.RawMatrix().Data[i]
+		gt[i] = -cfg.Adv*gt[i] + wAlign*h + cfg.Balance*gb[i]
 	}
 	dxT, err := m.tG.Backward(dT, false)
 	if err != nil {
