@@ -389,62 +389,56 @@ func smallSuite(t testing.TB, seed uint64) *Suite {
 
 func TestSuiteRunIndependentOfParallelism(t *testing.T) {
 	s := smallSuite(t, 3)
-	names := []string{"kd_ood", "mosaic", "datafree", "fullimage_d", "switch"}
-	short := func(s *Suite) []Result {
-		out := make([]Result, len(names))
-		for i, n := range names {
-			var err error
-			if i == 0 {
-				out[i], err = s.Baseline(n)
-			} else {
-				c, _ := Preset(n)
-				c.Iters, c.EvalEvery = 30, 10
-				out[i], err = s.RunConfig(n, c)
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
-		return out
+	names := []string{"mosaic", "datafree", "fullimage_d", "switch", "no_ood_in_s"}
+	cfgs := make([]MosaicConfig, len(names))
+	for i, n := range names {
+		cfgs[i], _ = Preset(n)
+		cfgs[i].Iters, cfgs[i].EvalEvery = 30, 10
 	}
-	// Suite.Run uses the full presets; compare the short serial runs with
-	// the same runs done through two goroutines.
-	serial := short(s)
-	parallel := make([]Result, len(names))
-	done := make(chan int)
-	for g := 0; g < 2; g++ {
-		go func(g int) {
-			for i := g; i < len(names); i += 2 {
-				var err error
-				if i == 0 {
-					parallel[i], err = s.Baseline(names[i])
-				} else {
-					c, _ := Preset(names[i])
-					c.Iters, c.EvalEvery = 30, 10
-					parallel[i], err = s.RunConfig(names[i], c)
-				}
-				if err != nil {
-					t.Error(err)
-				}
-			}
-			done <- g
-		}(g)
+	serial, err := s.RunConfigs(names, cfgs, 1)
+	if err != nil {
+		t.Fatal(err)
 	}
-	<-done
-	<-done
+	parallel, err := s.RunConfigs(names, cfgs, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := range names {
 		a, b := serial[i], parallel[i]
+		if a.Name != names[i] || b.Name != names[i] {
+			t.Fatalf("result %d named %q / %q, want %q", i, a.Name, b.Name, names[i])
+		}
 		if a.Acc != b.Acc || !reflect.DeepEqual(a.Trace, b.Trace) || !reflect.DeepEqual(a.Stats, b.Stats) {
 			t.Errorf("%s: serial and parallel runs differ: %v vs %v", names[i], a.Acc, b.Acc)
 		}
 		wa, _ := a.Student.Params()
 		wb, _ := b.Student.Params()
-		if !reflect.DeepEqual(wa, wb) {
-			t.Errorf("%s: student weights differ", names[i])
+		ga, _ := a.Gen.Net.Params()
+		gb, _ := b.Gen.Net.Params()
+		if !reflect.DeepEqual(wa, wb) || !reflect.DeepEqual(ga, gb) {
+			t.Errorf("%s: student or generator weights differ", names[i])
 		}
 	}
-	if len(serial[1].Trace.Iter) != 3 || serial[1].Trace.Iter[2] != 30 {
-		t.Errorf("trace iterations %v, want [10 20 30]", serial[1].Trace.Iter)
+	tr := serial[0].Trace
+	if !reflect.DeepEqual(tr.Iter, []int{10, 20, 30}) || len(tr.Acc) != 3 || len(tr.R) != 30 || len(tr.Lambda) != 30 {
+		t.Errorf("trace: Iter %v, %d accuracies, %d R, %d λ; want [10 20 30], 3, 30, 30", tr.Iter, len(tr.Acc), len(tr.R), len(tr.Lambda))
+	}
+	for k, r := range tr.R {
+		if math.Abs(r-(tr.Align[k]+tr.Local[k])) > 1e-12 || tr.Lambda[k] != 1 {
+			t.Fatalf("iteration %d: R %v ≠ Align %v + Local %v, or λ %v ≠ 1 in FixedLambda mode", k+1, r, tr.Align[k], tr.Local[k], tr.Lambda[k])
+		}
+	}
+	for k, l := range serial[3].Trace.Lambda { // switch: λ ∈ {0, λ_big} by the rule
+		want := 0.0
+		if serial[3].Trace.R[k] > cfgs[3].Eps {
+			want = cfgs[3].LambdaBig
+		}
+		if l != want {
+			t.Fatalf("switch iteration %d: R %v, λ %v, want %v", k+1, serial[3].Trace.R[k], l, want)
+		}
+	}
+	if _, err := s.RunConfigs(names[:2], cfgs[:1], 2); err == nil {
+		t.Error("RunConfigs accepted 2 names for 1 configuration")
 	}
 }
 
