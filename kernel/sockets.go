@@ -54,7 +54,7 @@ func listen(ctx context.Context, info ConnectionInfo) (*sockets, error) {
 	}{{s.shell, info.ShellPort}, {s.control, info.ControlPort}, {s.stdin, info.StdinPort},
 		{s.iopub, info.IOPubPort}, {s.hb, info.HBPort}} {
 		ep := info.Endpoint(b.port)
-		if err := b.ch.sock.Listen(messageEndpoint(ep)); err != nil {
+		if err := b.ch.sock.Listen(messageEndpoint(ep, b.ch == s.iopub)); err != nil {
 			s.close()
 			return nil, fmt.Errorf("kernel: listen %s on %s: %w", b.ch.name, ep, err)
 		}

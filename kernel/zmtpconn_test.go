@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"testing"
@@ -99,7 +101,7 @@ func TestMessageConnWritesWholeMessages(t *testing.T) {
 	for _, tc := range chunkings {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := &recordingConn{}
-			c := newMessageConn(rec)
+			c := newMessageConn(rec, "test", 0)
 			for _, chunk := range tc.split(stream, rand.New(rand.NewPCG(7, 1))) {
 				if n, err := c.Write(chunk); err != nil || n != len(chunk) {
 					t.Fatalf("Write(%d bytes) = %d, %v", len(chunk), n, err)
@@ -141,7 +143,7 @@ func splitFrames(msg []byte) [][]byte {
 
 func TestMessageConnHoldsAnUnfinishedMessage(t *testing.T) {
 	rec := &recordingConn{}
-	c := newMessageConn(rec)
+	c := newMessageConn(rec, "test", 0)
 	c.Write(bytes.Repeat([]byte{0}, zmtpGreetingLen))
 	msg := zmtpMessage([]byte("a"), []byte("bc"))
 	c.Write(msg[:len(msg)-1])
@@ -155,13 +157,19 @@ func TestMessageConnHoldsAnUnfinishedMessage(t *testing.T) {
 }
 
 func TestMessageEndpoint(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"tcp://127.0.0.1:5555", "tcp+msg://127.0.0.1:5555"},
-		{"ipc:///tmp/kernel-1", "ipc+msg:///tmp/kernel-1"},
-		{"inproc://x", "inproc://x"},
+	for _, tc := range []struct {
+		in        string
+		publisher bool
+		want      string
+	}{
+		{"tcp://127.0.0.1:5555", false, "tcp+msg://127.0.0.1:5555"},
+		{"tcp://127.0.0.1:5555", true, "tcp+pub://127.0.0.1:5555"},
+		{"ipc:///tmp/kernel-1", false, "ipc+msg:///tmp/kernel-1"},
+		{"ipc:///tmp/kernel-1", true, "ipc+pub:///tmp/kernel-1"},
+		{"inproc://x", false, "inproc://x"},
 	} {
-		if got := messageEndpoint(tc.in); got != tc.want {
-			t.Errorf("messageEndpoint(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := messageEndpoint(tc.in, tc.publisher); got != tc.want {
+			t.Errorf("messageEndpoint(%q, %v) = %q, want %q", tc.in, tc.publisher, got, tc.want)
 		}
 	}
 }
@@ -182,7 +190,7 @@ func TestMessageTransportRoundTrip(t *testing.T) {
 			defer cancel()
 			router := zmq4.NewRouter(ctx)
 			defer router.Close()
-			if err := router.Listen(messageEndpoint(tc.listen)); err != nil {
+			if err := router.Listen(messageEndpoint(tc.listen, false)); err != nil {
 				t.Fatal(err)
 			}
 			dealer := zmq4.NewDealer(ctx)
@@ -236,4 +244,132 @@ func equalFrames(a, b [][]byte) bool {
 		}
 	}
 	return true
+}
+
+// An outbox never blocks its publisher: while the subscriber does not read,
+// whole messages queue up to the limit and later ones are dropped; once it
+// reads again it gets the queued messages intact, then new ones.
+func TestOutboxDropsForAStuckSubscriber(t *testing.T) {
+	kernelEnd, clientEnd := net.Pipe() // synchronous: a write waits for a read
+	defer clientEnd.Close()
+	o := newOutbox(kernelEnd, 1000, "test subscriber")
+	defer kernelEnd.Close()
+	msg := func(i int) []byte { return bytes.Repeat([]byte{byte('a' + i)}, 300) }
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+			o.mu.Lock()
+			ok := cond()
+			o.mu.Unlock()
+			if ok {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the outbox writer did not %s", what)
+			}
+		}
+	}
+	if err := o.push(msg(0)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("take the first message", func() bool { return len(o.queue) == 0 })
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 1; i < 10; i++ { // 2700 bytes more: beyond the limit
+			if err := o.push(msg(i)); err != nil {
+				t.Errorf("push %d: %v", i, err)
+			}
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("push blocked on a subscriber that does not read")
+	}
+	// The writer holds message 0 (blocked in the pipe); 1 and 2 fit in the
+	// limit of 1000 bytes with it; 3-9 were dropped.
+	got := make([]byte, 3*300)
+	if _, err := io.ReadFull(clientEnd, got); err != nil {
+		t.Fatal(err)
+	}
+	if want := bytes.Join([][]byte{msg(0), msg(1), msg(2)}, nil); !bytes.Equal(got, want) {
+		t.Fatalf("subscriber got %q..., want messages 0-2 whole and in order", got[:20])
+	}
+	waitFor("finish its writes", func() bool { return o.held == 0 })
+	if err := o.push(msg(10)); err != nil {
+		t.Fatal(err)
+	}
+	after := make([]byte, 300)
+	if _, err := io.ReadFull(clientEnd, after); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(after, msg(10)) {
+		t.Fatalf("after catching up the subscriber got %q..., want message 10", after[:10])
+	}
+}
+
+// A PUB socket on the publisher transport keeps serving a reading
+// subscriber while another subscriber has stopped reading (zmq4's own PUB
+// would block on the stuck one and starve both).
+func TestPublisherTransportSurvivesAStuckSubscriber(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	pub := zmq4.NewPub(ctx)
+	defer pub.Close()
+	if err := pub.Listen(messageEndpoint("tcp://127.0.0.1:0", true)); err != nil {
+		t.Fatal(err)
+	}
+	ep := "tcp://" + pub.Addr().String()
+	subscribe := func() zmq4.Socket {
+		s := zmq4.NewSub(ctx)
+		if err := s.Dial(ep); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetOption(zmq4.OptionSubscribe, ""); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	stuck := subscribe() // never reads
+	defer stuck.Close()
+	reader := subscribe()
+	defer reader.Close()
+	// Probe until both have subscribed: each receives one probe.
+	stopProbes := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-stopProbes:
+				return
+			case <-time.After(5 * time.Millisecond):
+				_ = pub.Send(zmq4.NewMsgFrom([]byte("probe")))
+			}
+		}
+	}()
+	for _, s := range []zmq4.Socket{stuck, reader} {
+		if _, err := s.Recv(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stopProbes)
+	// 48 MB in 64 KiB messages: far more than the stuck subscriber's
+	// socket buffers and its outbox limit.
+	body := bytes.Repeat([]byte("o"), 64<<10)
+	const n = 768
+	for i := 0; i < n; i++ {
+		if err := pub.Send(zmq4.NewMsgFrom([]byte("topic"), []byte(fmt.Sprint(i)), body)); err != nil {
+			t.Fatal(err)
+		}
+		m, err := reader.Recv() // lockstep: the reader never lags behind
+		for err == nil && string(m.Frames[0]) == "probe" {
+			m, err = reader.Recv()
+		}
+		if err != nil {
+			t.Fatalf("reading subscriber, message %d of %d: %v", i, n, err)
+		}
+		if got := string(m.Frames[1]); got != fmt.Sprint(i) {
+			t.Fatalf("reading subscriber got message %s, want %d", got, i)
+		}
+	}
 }

@@ -250,6 +250,34 @@ class OutputTests(KernelCase):
         self.assertEqual(msgs[-1]["content"]["execution_state"], "idle")
 
 
+    def test_a_subscriber_that_stops_reading_does_not_stall_the_others(self):
+        """A second iopub subscriber that never reads (a frozen frontend)
+        must not stop this client's output: once the stuck one's queue is
+        full, the kernel drops the messages meant for it, as libzmq's PUB
+        does at a subscriber's high-water mark."""
+        info = self.km.get_connection_info()
+        stuck = zmq.Context.instance().socket(zmq.SUB)
+        stuck.setsockopt(zmq.RCVHWM, 1)
+        stuck.setsockopt(zmq.RCVBUF, 4096)
+        stuck.setsockopt(zmq.LINGER, 0)
+        stuck.setsockopt(zmq.SUBSCRIBE, b"")
+        stuck.connect(f"{info['transport']}://{info['ip']}:{info['iopub_port']}")
+        try:
+            deadline = time.monotonic() + TIMEOUT
+            while not stuck.poll(100):  # subscribed once it gets a message
+                self.assertLess(time.monotonic(), deadline, "the second subscriber never got a message")
+                self.assert_ok("1+1")
+            stuck.recv_multipart()
+            # 4 x 12 MB: far beyond the stuck subscriber's socket buffers and
+            # the kernel's queue for it.
+            code = 'import ("fmt"; "strings")\ns := strings.Repeat("x", 1<<20)\nfor i := 0; i < 12; i++ {\n\tfmt.Println(s)\n}'
+            for _ in range(4):
+                content, msgs = self.run_cell(code)
+                self.assertEqual(content["status"], "ok")
+                self.assertEqual(len(self.stdout(msgs)), 12 * ((1 << 20) + 1))
+        finally:
+            stuck.close()
+
     def test_prints_and_displays_keep_their_order(self):
         code = ('import "fmt"\nfor i := 0; i < 3; i++ {\n\tfmt.Println("line", i)\n'
                 '\tdisplay.HTML(fmt.Sprintf("<b>%d</b>", i))\n}\nfmt.Println("end")')
