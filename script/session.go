@@ -423,6 +423,7 @@ func unitSource(u *unit, src string) string {
 // compile compiles src under recover: yaegi's compiler panics on some input.
 func (s *Session) compile(src string) (prog *interp.Program, err error) {
 	defer func() {
+		forgetSyntaxTrees(s.in)
 		if r := recover(); r != nil {
 			prog = nil
 			err = fmt.Errorf("%v", r)
