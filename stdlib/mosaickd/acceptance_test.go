@@ -34,60 +34,58 @@ var (
 
 func runAcceptance() (acceptanceRuns, error) {
 	acceptOnce.Do(func() {
-		const workers = 2
 		a := acceptanceRuns{suites: make([]*Suite, len(acceptanceSeeds)), res: map[string][]Result{}}
-		errs := make([]error, len(acceptanceSeeds)*len(acceptanceConditions))
-		var wg sync.WaitGroup
-		work := make(chan int)
-		for g := 0; g < workers; g++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := range work {
-					a.suites[i], errs[i] = NewSuite(acceptanceSeeds[i])
-				}
-			}()
-		}
-		for i := range acceptanceSeeds {
-			work <- i
-		}
-		close(work)
-		wg.Wait()
-		for _, err := range errs {
-			if err != nil {
-				acceptErr = err
-				return
-			}
+		if err := onWorkers(len(acceptanceSeeds), func(i int) (err error) {
+			a.suites[i], err = NewSuite(acceptanceSeeds[i])
+			return err
+		}); err != nil {
+			acceptErr = err
+			return
 		}
 		for _, c := range acceptanceConditions {
 			a.res[c] = make([]Result, len(acceptanceSeeds))
 		}
-		work = make(chan int)
-		for g := 0; g < workers; g++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for j := range work {
-					si, ci := j/len(acceptanceConditions), j%len(acceptanceConditions)
-					c := acceptanceConditions[ci]
-					a.res[c][si], errs[j] = a.suites[si].RunOne(c)
-				}
-			}()
-		}
-		for j := range errs {
-			work <- j
-		}
-		close(work)
-		wg.Wait()
-		for _, err := range errs {
-			if err != nil {
-				acceptErr = err
-				return
-			}
+		if err := onWorkers(len(acceptanceSeeds)*len(acceptanceConditions), func(j int) (err error) {
+			si, ci := j/len(acceptanceConditions), j%len(acceptanceConditions)
+			c := acceptanceConditions[ci]
+			a.res[c][si], err = a.suites[si].RunOne(c)
+			return err
+		}); err != nil {
+			acceptErr = err
+			return
 		}
 		accept = a
 	})
 	return accept, acceptErr
+}
+
+// onWorkers runs job(0..n-1) on two goroutines (each job writes only its
+// own slots) and returns the first error in index order.
+func onWorkers(n int, job func(i int) error) error {
+	const workers = 2
+	errs := make([]error, n)
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for g := 0; g < workers; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				errs[i] = job(i)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (a acceptanceRuns) accs(c string) []float64 {

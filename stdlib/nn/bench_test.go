@@ -13,7 +13,9 @@ import (
 // the allocating gonum mat API (new matrices per layer, At/Set element
 // access), to show what the buffered RawMatrix implementation buys.
 
-func benchStep(b *testing.B, sizes []int, batch int) {
+// stepFixture is a network, its optimiser and one labelled batch, the same
+// for the buffered step and the naive baseline.
+func stepFixture(sizes []int, batch int) (*MLP, *Adam, *mat.Dense, []int) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	m, _ := NewMLP(rng, sizes, ReLU, 0)
 	opt, _ := NewAdam(1e-3, 0.9, 0.999, 1e-4)
@@ -22,6 +24,11 @@ func benchStep(b *testing.B, sizes []int, batch int) {
 	for i := range y {
 		y[i] = rng.IntN(sizes[len(sizes)-1])
 	}
+	return m, opt, x, y
+}
+
+func benchStep(b *testing.B, sizes []int, batch int) {
+	m, opt, x, y := stepFixture(sizes, batch)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -97,14 +104,7 @@ func naiveStep(m *MLP, opt *Adam, x *mat.Dense, y []int) {
 }
 
 func benchNaive(b *testing.B, sizes []int, batch int) {
-	rng := rand.New(rand.NewPCG(1, 1))
-	m, _ := NewMLP(rng, sizes, ReLU, 0)
-	opt, _ := NewAdam(1e-3, 0.9, 0.999, 1e-4)
-	x := randDense(rng, batch, sizes[0], 1)
-	y := make([]int, batch)
-	for i := range y {
-		y[i] = rng.IntN(sizes[len(sizes)-1])
-	}
+	m, opt, x, y := stepFixture(sizes, batch)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
