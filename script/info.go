@@ -86,6 +86,9 @@ func (s *Session) Globals() []complete.Global {
 		}
 		out = append(out, g)
 	}
+	out = append(out, complete.Global{Name: "ctx", Kind: complete.KindVar, Type: "context.Context",
+		GoType: reflect.TypeFor[context.Context](),
+		Doc:    "ctx is the running cell's context: it is cancelled when the kernel is interrupted."})
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }

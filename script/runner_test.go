@@ -321,6 +321,8 @@ func TestRunnerCompletionWhileRunning(t *testing.T) {
 		{"record.Al", "Alpha"},
 		{"matrix.Mu", "Mul"},
 		{"strings.ToUp", "ToUpper"},
+		{"ct", "ctx"},
+		{"ctx.Do", "Done"},
 	}
 	for _, q := range queries {
 		c.send(runproto.Request{Kind: runproto.KindComplete, ID: "c-" + q.code, Complete: &runproto.CompleteRequest{Code: q.code, CursorPos: len(q.code)}})
