@@ -34,8 +34,6 @@ type origin struct {
 	owner  string  // the cell type owning member
 }
 
-func (t target) valid() bool { return t.pkgs != nil || t.rt != nil || t.texpr != nil }
-
 // resolver evaluates expressions of one request.
 type resolver struct {
 	e      *Engine
