@@ -81,7 +81,7 @@ func notebookRun(o RunOptions, src []byte) int {
 		count++
 		code := cellSource(cell["source"])
 		rec.start(count)
-		e := sess.Execute(ctx, code, count, false)
+		e := runCell(ctx, sess, code, count, false)
 		sess.errf.sync()
 		rec.finish()
 		outputs := rec.take()
@@ -96,10 +96,7 @@ func notebookRun(o RunOptions, src []byte) int {
 		cell["outputs"] = outputs
 		cell["execution_count"] = count
 		if e != nil {
-			status = 1
-			if e.Ename == "Exit" {
-				status = e.exitCode
-			}
+			status = exitStatus(e)
 			break
 		}
 	}

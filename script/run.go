@@ -231,20 +231,47 @@ func Run(o RunOptions) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	for i, code := range cells {
-		if e := sess.Execute(ctx, code, i+1, true); e != nil {
-			sess.errf.sync()
+		e := runCell(ctx, sess, code, i+1, true)
+		sess.errf.sync()
+		if e != nil {
 			printError(o.Stderr, e)
-			switch {
-			case e.Ename == "Exit":
-				return e.exitCode
-			case e.Ename == "Interrupted":
-				return 130 // the shell's status for SIGINT
-			}
-			return 1
+			return exitStatus(e)
 		}
 	}
-	sess.errf.sync()
 	return 0
+}
+
+// runCell executes one cell of `gonote run`. A SIGINT (ctx cancelled)
+// that arrives while a cell finishes, or between cells, stops the run as
+// one that interrupts interpreted code does: the script must not go on,
+// nor end with status 0, after the user pressed Ctrl-C.
+func runCell(ctx context.Context, sess *Session, code string, cell int, allowStdin bool) *CellError {
+	if ctx.Err() != nil {
+		return sess.interrupted(cell, 1)
+	}
+	e := sess.Execute(ctx, code, cell, allowStdin)
+	if e == nil && ctx.Err() != nil {
+		e = sess.interrupted(cell, lineCount(code))
+	}
+	return e
+}
+
+// exitStatus is the process status of `gonote run` after a cell failed:
+// the code given to os.Exit, 130 (the shell's status for SIGINT) after an
+// interrupt, 1 after any other error.
+func exitStatus(e *CellError) int {
+	switch e.Ename {
+	case "Exit":
+		return e.exitCode
+	case "Interrupted":
+		return 130
+	}
+	return 1
+}
+
+// lineCount is the number of the last line of code.
+func lineCount(code string) int {
+	return strings.Count(strings.TrimRight(code, "\n"), "\n") + 1
 }
 
 func printError(w io.Writer, e *CellError) {

@@ -2,6 +2,7 @@ package script
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"image/png"
 	"io"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/traefik/yaegi/interp"
 )
 
 // runScript runs a script file through Run and returns its exit status
@@ -254,5 +257,51 @@ func TestRunNotebookWritesOutputsWithParameters(t *testing.T) {
 	}
 	if got.Cells[4].Count != nil || len(got.Cells[4].Outputs) != 0 {
 		t.Errorf("the cell after the failure ran: %+v", got.Cells[4])
+	}
+}
+
+// TestRunCellAfterInterrupt: once SIGINT has cancelled the run's context,
+// `gonote run` neither starts another cell nor reports a cell that ended
+// as the signal came as a success; both give the Interrupted error and
+// exit status 130.
+func TestRunCellAfterInterrupt(t *testing.T) {
+	tests := []struct {
+		name     string
+		cancel   string // "before" the cell, or "during" it (by the cell itself)
+		code     string
+		wantOut  string
+		wantLine string
+	}{
+		{"between cells", "before", "fmt.Println(\"ran\")", "", "line 1"},
+		// The cell's deferred call runs after its last statement.
+		{"as the cell ends", "during", "defer stop()\nfmt.Println(\"ran\")\n", "ran\n", "line 2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			h.s.in.Use(interp.Exports{"gonotetest/gonotetest": {"Stop": reflect.ValueOf(cancel)}})
+			if e := h.s.Execute(context.Background(), "import stopper \"gonotetest\"\nstop := stopper.Stop", 1, false); e != nil {
+				t.Fatalf("setup cell: %v", e)
+			}
+			if tt.cancel == "before" {
+				cancel()
+			}
+			e := runCell(ctx, h.s, tt.code, 2, false)
+			h.sync()
+			if e == nil || e.Ename != "Interrupted" {
+				t.Fatalf("runCell = %+v, want an Interrupted error", e)
+			}
+			if got := exitStatus(e); got != 130 {
+				t.Errorf("exit status %d, want 130", got)
+			}
+			if !strings.Contains(strings.Join(e.Traceback, "\n"), tt.wantLine) {
+				t.Errorf("traceback %q does not name %s", e.Traceback, tt.wantLine)
+			}
+			if got := h.out.String(); got != tt.wantOut {
+				t.Errorf("stdout %q, want %q", got, tt.wantOut)
+			}
+		})
 	}
 }

@@ -1116,8 +1116,7 @@ func (s *Session) run(ctx context.Context, prog *interp.Program, u *unit, cell i
 		return nil
 	}
 	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
-		return &CellError{Ename: "Interrupted", Evalue: interruptedText,
-			Traceback: []string{fmt.Sprintf("%s, line %d", s.opts.Label(cell), u.Line), "Interrupted"}}
+		return s.interrupted(cell, u.Line)
 	}
 	frames := s.errf.since(mark)
 	var p interp.Panic
@@ -1253,6 +1252,12 @@ func describeMessage(msg, ename string) (string, string) {
 		return "runtime error", "invalid memory address or nil pointer dereference"
 	}
 	return ename, msg
+}
+
+// interrupted is the error of a cell stopped by an interrupt at line.
+func (s *Session) interrupted(cell, line int) *CellError {
+	return &CellError{Ename: "Interrupted", Evalue: interruptedText,
+		Traceback: []string{fmt.Sprintf("%s, line %d", s.opts.Label(cell), line), "Interrupted"}}
 }
 
 // emitResult shows a final value.

@@ -98,6 +98,8 @@ func TestRunSignalReachesScript(t *testing.T) {
 	}
 	cmd := exec.Command(filepath.Join(bin, "gonote"), "run", script)
 	cmd.Env = append(os.Environ(), runnerEnv+"=")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -126,6 +128,9 @@ func TestRunSignalReachesScript(t *testing.T) {
 		t.Fatal("gonote run did not stop within 30 s of SIGINT")
 	}
 	if code := cmd.ProcessState.ExitCode(); code != 130 {
-		t.Errorf("exit status %d after SIGINT, want 130", code)
+		t.Errorf("exit status %d after SIGINT, want 130 (stderr %q)", code, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "Interrupted") {
+		t.Errorf("stderr %q does not say the script was interrupted", stderr.String())
 	}
 }
