@@ -73,10 +73,16 @@ type unit struct {
 	// static types it observed (see Session.stashUnit).
 	VarNames []string
 	stashed  bool // compiled as a function that reports its variables
-	// InFunc runs a compound statement (for, if, switch, a block) inside a
-	// function literal: yaegi mis-scopes `:=` in blocks nested in the
-	// global scope (`x, err := f()` in a loop body leaves x undefined, or
-	// assigns a global err instead of declaring a new one).
+	// InFunc runs a compound statement (for, if, switch, select, a block)
+	// inside a function literal, for two faults of yaegi in the global
+	// scope: it mis-scopes `:=` in nested blocks (`x, err := f()` in a loop
+	// body leaves x undefined, or assigns a global err instead of declaring
+	// a new one), and code running on the global frame is revived by the
+	// next cell: yaegi stops interrupted code by a run id that every
+	// Execute resets on the global frame, so a top-level loop interrupted
+	// while in a compiled call (time.Sleep, a long gonum operation) would
+	// resume in the background once that call returns. A function's frame
+	// keeps the id it was called with, so the loop ends there.
 	InFunc bool
 }
 
@@ -658,7 +664,7 @@ func (c *cellCompiler) emitStmt(ps *parsedSegment) error {
 	if err := rw.walk(ps.stmt); err != nil {
 		return err
 	}
-	u := unit{Kind: unitStmt, Line: ps.line, Col: ps.col, Refs: refsOf(ps.stmt), InFunc: declaresInBlock(ps.stmt)}
+	u := unit{Kind: unitStmt, Line: ps.line, Col: ps.col, Refs: refsOf(ps.stmt), InFunc: isCompound(ps.stmt)}
 	if as, ok := ps.stmt.(*ast.AssignStmt); ok && as.Tok == token.DEFINE {
 		u.DefExpr = map[string]string{}
 		for i, l := range as.Lhs {
@@ -691,9 +697,9 @@ func (c *cellCompiler) emitStmt(ps *parsedSegment) error {
 	return nil
 }
 
-// declaresInBlock reports whether stmt is a compound statement (a loop,
-// if, switch, select or block) that declares names in its own scopes.
-func declaresInBlock(stmt ast.Stmt) bool {
+// isCompound reports whether stmt, under any labels, is a compound
+// statement: a loop, if, switch, select or block.
+func isCompound(stmt ast.Stmt) bool {
 	for {
 		l, ok := stmt.(*ast.LabeledStmt)
 		if !ok {
@@ -703,12 +709,9 @@ func declaresInBlock(stmt ast.Stmt) bool {
 	}
 	switch stmt.(type) {
 	case *ast.ForStmt, *ast.RangeStmt, *ast.IfStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt, *ast.BlockStmt:
-	default:
-		return false
+		return true
 	}
-	names := map[string]bool{}
-	collectDeclared(stmt, names)
-	return len(names) > 0
+	return false
 }
 
 // autoImports adds imports for package names the cell uses without

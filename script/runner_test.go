@@ -268,6 +268,39 @@ func TestRunnerInterruptKeepsState(t *testing.T) {
 	}
 }
 
+// TestRunnerInterruptStopsTopLevelLoops interrupts loops of a cell's top
+// level while they wait in a compiled call (time.Sleep): the loop must stay
+// stopped once the call returns, also after later cells ran (yaegi resets
+// the run id of its global frame on every Execute, which revived such a
+// loop in the background; see unit.InFunc).
+func TestRunnerInterruptStopsTopLevelLoops(t *testing.T) {
+	const tick = "time.Sleep(40 * time.Millisecond)\n\tcounter++"
+	tests := []struct{ name, loop string }{
+		{"for", "for {\n\t" + tick + "\n}"},
+		{"range over int", "for range 1000 {\n\t" + tick + "\n}"},
+		{"loop in an if", "if counter == 0 {\n\tfor {\n\t" + tick + "\n\t}\n}"},
+		{"labelled loop", "outer:\nfor {\n\t" + tick + "\n\tif counter < 0 {\n\t\tbreak outer\n\t}\n}"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newRunnerClient(t)
+			c.execute("s0", "import \"time\"\ncounter := 0", 1, nil)
+			go func() {
+				time.Sleep(150 * time.Millisecond)
+				c.send(runproto.Request{Kind: runproto.KindInterrupt})
+			}()
+			if got := summary(c.execute("s1", tt.loop, 2, nil)); !strings.HasPrefix(got, "error:Interrupted:") {
+				t.Fatalf("interrupted cell: %s", got)
+			}
+			first := summary(c.execute("s2", "counter", 3, nil))
+			time.Sleep(300 * time.Millisecond) // several ticks of the loop, had it gone on
+			if again := summary(c.execute("s3", "counter", 4, nil)); again != first {
+				t.Errorf("the interrupted loop went on in the background: counter %s, then %s", first, again)
+			}
+		})
+	}
+}
+
 func TestRunnerInputRequest(t *testing.T) {
 	c := newRunnerClient(t)
 	c.send(runproto.Request{Kind: runproto.KindExecute, ID: "in1", Execute: &runproto.ExecuteRequest{
