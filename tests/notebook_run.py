@@ -7,6 +7,7 @@ private JUPYTER_PATH).
 """
 
 import os
+import re
 import time
 
 import nbformat
@@ -96,3 +97,57 @@ def html_of(outputs):
 def png_count(cells):
     """How many outputs of the cells carry an image/png."""
     return sum(1 for c in cells for o in c.get("outputs", []) if "image/png" in o.get("data", {}))
+
+
+# Wall-clock figures in outputs (progress bars' rate and elapsed time, timing columns):
+# the only parts of a seeded notebook's output that may differ between runs.
+_WALL_CLOCK = [
+    (re.compile(r"\d+(?:\.\d+)?/s\b"), "<rate>"),
+    (re.compile(r"\b\d+:\d\d(?::\d\d)?\b"), "<clock>"),
+    (re.compile(r"\b\d+(?:\.\d+)?(?:ns|µs|us|ms|s|m|h)\b"), "<duration>"),
+]
+_TEXT_MIMES = ("text/plain", "text/html", "text/markdown", "text/latex")
+
+
+def _without_wall_clock(text):
+    for pattern, repl in _WALL_CLOCK:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def text_outputs(nb):
+    """The text of every code cell's outputs (streams, errors and the text MIME types of
+    results and displays), one list per code cell, with wall-clock figures replaced by
+    placeholders: what two runs of a seeded notebook must agree on."""
+    cells = []
+    for c in nb.cells:
+        if c.cell_type != "code":
+            continue
+        outs = []
+        for o in c.get("outputs", []):
+            kind = o.get("output_type")
+            if kind == "stream":
+                outs.append((kind, o.get("name"), _without_wall_clock(o.get("text", ""))))
+            elif kind == "error":
+                outs.append((kind, o.get("ename"), o.get("evalue")))
+            else:
+                data = o.get("data", {})
+                outs.append((kind, tuple(sorted(data)),
+                             tuple(_without_wall_clock(_joined(data[m])) for m in _TEXT_MIMES if m in data)))
+        cells.append(outs)
+    return cells
+
+
+def _joined(value):
+    return "".join(value) if isinstance(value, list) else value
+
+
+def text_differences(a, b, limit=3):
+    """Up to limit lines naming the code cells whose text_outputs differ between a and b."""
+    out = []
+    for i, (x, y) in enumerate(zip(a, b), 1):
+        if x != y:
+            out.append("code cell %d:\n  %r\n  %r" % (i, x, y))
+    if len(a) != len(b):
+        out.append("%d code cells against %d" % (len(a), len(b)))
+    return out[:limit]
