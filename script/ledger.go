@@ -434,7 +434,7 @@ func (s *Session) declareVar(v *varEntry, old reflect.Value, skipTypes map[strin
 	if !old.IsValid() {
 		return false
 	}
-	p, err := s.in.Eval("&" + v.Name)
+	p, err := s.compileAndRun("&" + v.Name)
 	if err != nil || !p.IsValid() || p.Kind() != reflect.Pointer {
 		return false
 	}

@@ -282,7 +282,7 @@ func (s *Session) shell(ctx context.Context, cmdline string) *CellError {
 
 // environ is the environment of the interpreter (cells see a copy).
 func (s *Session) environ() []string {
-	v, err := s.in.Eval("_gonoteos.Environ()")
+	v, err := s.compileAndRun("_gonoteos.Environ()")
 	if err != nil || !v.IsValid() {
 		return os.Environ()
 	}
@@ -306,13 +306,13 @@ func (s *Session) env(args string, cell, line int) *CellError {
 		if k == "" {
 			return s.magicErr(cell, line, "UsageError", "usage: %env NAME=VALUE (NAME must not be empty)")
 		}
-		if _, err := s.in.Eval(fmt.Sprintf("_gonoteos.Setenv(%q, %q)", k, v)); err != nil {
+		if _, err := s.compileAndRun(fmt.Sprintf("_gonoteos.Setenv(%q, %q)", k, v)); err != nil {
 			return s.magicErr(cell, line, "UsageError", err.Error())
 		}
 		os.Setenv(k, v)
 		fmt.Fprintf(s.opts.Stdout, "env: %s=%s\n", k, v)
 	default:
-		v, err := s.in.Eval(fmt.Sprintf("_gonoteos.Getenv(%q)", args))
+		v, err := s.compileAndRun(fmt.Sprintf("_gonoteos.Getenv(%q)", args))
 		if err != nil {
 			return s.magicErr(cell, line, "UsageError", err.Error())
 		}

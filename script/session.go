@@ -429,7 +429,11 @@ func (s *Session) compile(src string) (prog *interp.Program, err error) {
 			err = fmt.Errorf("%v", r)
 		}
 	}()
-	return s.in.Compile(src)
+	prog, err = s.in.Compile(src)
+	if err == nil {
+		growGlobalFrame(s.in)
+	}
+	return prog, err
 }
 
 // Execute runs one cell. cell is its number (In [cell]). It returns nil or
@@ -929,7 +933,7 @@ func (s *Session) declareStashed(u *unit, cell int, code string) *CellError {
 		if _, err := s.compileAndRun(fmt.Sprintf("%s := *new(%s)", name, typ)); err != nil {
 			return s.compileErr(cell, code, u.Line, u.Col, fmt.Sprintf("declare %s %s: %v", name, typ, err))
 		}
-		dst, err := s.in.Eval("&" + name)
+		dst, err := s.compileAndRun("&" + name)
 		if err != nil || dst.Kind() != reflect.Pointer {
 			return s.compileErr(cell, code, u.Line, u.Col, fmt.Sprintf("declare %s: %v", name, err))
 		}
@@ -1378,7 +1382,7 @@ func (s *Session) globals() (g map[string]reflect.Value) {
 			for _, n := range names {
 				func() {
 					defer func() { recover() }()
-					if v, err := s.in.Eval(n); err == nil && v.IsValid() {
+					if v, err := s.compileAndRun(n); err == nil && v.IsValid() {
 						g[n] = v
 					}
 				}()
