@@ -299,7 +299,10 @@ func TestRunCellAfterInterrupt(t *testing.T) {
 			if !strings.Contains(strings.Join(e.Traceback, "\n"), tt.wantLine) {
 				t.Errorf("traceback %q does not name %s", e.Traceback, tt.wantLine)
 			}
-			if got := h.out.String(); got != tt.wantOut {
+			h.mu.Lock()
+			got := h.out.String()
+			h.mu.Unlock()
+			if got != tt.wantOut {
 				t.Errorf("stdout %q, want %q", got, tt.wantOut)
 			}
 		})
