@@ -80,9 +80,11 @@ type unit struct {
 	// a new one), and code running on the global frame is revived by the
 	// next cell: yaegi stops interrupted code by a run id that every
 	// Execute resets on the global frame, so a top-level loop interrupted
-	// while in a compiled call (time.Sleep, a long gonum operation) would
-	// resume in the background once that call returns. A function's frame
-	// keeps the id it was called with, so the loop ends there.
+	// while in a compiled call would resume in the background once that
+	// call returns, if a cell ran in between (the runner awaits the call,
+	// see Options.AwaitInterrupted; a session that does not relies on
+	// this). A function's frame keeps the id it was called with, so the
+	// loop ends there.
 	InFunc bool
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/traefik/yaegi/interp"
 )
@@ -304,6 +305,45 @@ func TestRunCellAfterInterrupt(t *testing.T) {
 			h.mu.Unlock()
 			if got != tt.wantOut {
 				t.Errorf("stdout %q, want %q", got, tt.wantOut)
+			}
+		})
+	}
+}
+
+// TestInterruptedTopLevelLoopStaysStopped interrupts loops of a cell's top
+// level while they wait in a compiled call that ignores the interrupt, in a
+// session that does not await the interpreter (gonote run's): the loop
+// must stay stopped when the call returns, also after later cells ran.
+// yaegi resets the run id of its global frame on every Execute, which
+// revived such a loop in the background; see unit.InFunc.
+func TestInterruptedTopLevelLoopStaysStopped(t *testing.T) {
+	const tick = "ticker.Tick()\n\tcounter++"
+	tests := []struct{ name, loop string }{
+		{"for", "for {\n\t" + tick + "\n}"},
+		{"range over int", "for range 1000 {\n\t" + tick + "\n}"},
+		{"loop in an if", "if counter == 0 {\n\tfor {\n\t" + tick + "\n\t}\n}"},
+		{"labelled loop", "outer:\nfor {\n\t" + tick + "\n\tif counter < 0 {\n\t\tbreak outer\n\t}\n}"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			// A compiled call that the interrupt cannot cut short.
+			tickFn := func() { time.Sleep(40 * time.Millisecond) }
+			if err := h.s.in.Use(interp.Exports{"gonotetest/gonotetest": {"Tick": reflect.ValueOf(tickFn)}}); err != nil {
+				t.Fatal(err)
+			}
+			if o := h.run("import ticker \"gonotetest\"\ncounter := 0"); o.Err != nil {
+				t.Fatal(o.Err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+			defer cancel()
+			if e := h.s.Execute(ctx, tt.loop, 2, false); e == nil || e.Ename != "Interrupted" {
+				t.Fatalf("interrupted cell: %+v", e)
+			}
+			first := h.run("counter")
+			time.Sleep(300 * time.Millisecond) // several ticks of the loop, had it gone on
+			if again := h.run("counter"); again.Result != first.Result {
+				t.Errorf("the interrupted loop went on in the background: counter %s, then %s", first.Result, again.Result)
 			}
 		})
 	}

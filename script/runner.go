@@ -48,7 +48,7 @@ type completer interface {
 
 // NewRunner creates a runner whose cells print to stdout and stderr.
 func NewRunner(events io.Writer, stdout, stderr *os.File) (*Runner, error) {
-	sess, err := NewSession(Options{Stdout: stdout, Stderr: stderr, BufferOutput: true})
+	sess, err := NewSession(Options{Stdout: stdout, Stderr: stderr, BufferOutput: true, AwaitInterrupted: true})
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gonote/gonote/kernel/runproto"
+	"github.com/traefik/yaegi/interp"
 )
 
 // runnerClient plays the supervisor: it sends requests to a Runner served
@@ -19,6 +21,7 @@ import (
 // in the order the sync markers define.
 type runnerClient struct {
 	t      testing.TB
+	runner *Runner
 	reqW   *os.File
 	events *os.File
 
@@ -45,7 +48,7 @@ func newRunnerClient(t testing.TB) *runnerClient {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &runnerClient{t: t, reqW: reqW, events: evR}
+	c := &runnerClient{t: t, runner: r, reqW: reqW, events: evR}
 	c.cond = sync.NewCond(&c.mu)
 	go c.readStream(0, outR)
 	go c.readStream(1, errR)
@@ -268,36 +271,71 @@ func TestRunnerInterruptKeepsState(t *testing.T) {
 	}
 }
 
-// TestRunnerInterruptStopsTopLevelLoops interrupts loops of a cell's top
-// level while they wait in a compiled call (time.Sleep): the loop must stay
-// stopped once the call returns, also after later cells ran (yaegi resets
-// the run id of its global frame on every Execute, which revived such a
-// loop in the background; see unit.InFunc).
-func TestRunnerInterruptStopsTopLevelLoops(t *testing.T) {
-	const tick = "time.Sleep(40 * time.Millisecond)\n\tcounter++"
-	tests := []struct{ name, loop string }{
-		{"for", "for {\n\t" + tick + "\n}"},
-		{"range over int", "for range 1000 {\n\t" + tick + "\n}"},
-		{"loop in an if", "if counter == 0 {\n\tfor {\n\t" + tick + "\n\t}\n}"},
-		{"labelled loop", "outer:\nfor {\n\t" + tick + "\n\tif counter < 0 {\n\t\tbreak outer\n\t}\n}"},
+// executeWithin runs a cell like execute, failing the test if its reply
+// does not come within limit.
+func (c *runnerClient) executeWithin(limit time.Duration, id, code string, count int) string {
+	c.t.Helper()
+	replied := make(chan string, 1)
+	go func() { replied <- summary(c.execute(id, code, count, nil)) }()
+	select {
+	case got := <-replied:
+		return got
+	case <-time.After(limit):
+		c.t.Fatalf("no reply to %q within %v", code, limit)
+		return ""
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := newRunnerClient(t)
-			c.execute("s0", "import \"time\"\ncounter := 0", 1, nil)
-			go func() {
-				time.Sleep(150 * time.Millisecond)
-				c.send(runproto.Request{Kind: runproto.KindInterrupt})
-			}()
-			if got := summary(c.execute("s1", tt.loop, 2, nil)); !strings.HasPrefix(got, "error:Interrupted:") {
-				t.Fatalf("interrupted cell: %s", got)
-			}
-			first := summary(c.execute("s2", "counter", 3, nil))
-			time.Sleep(300 * time.Millisecond) // several ticks of the loop, had it gone on
-			if again := summary(c.execute("s3", "counter", 4, nil)); again != first {
-				t.Errorf("the interrupted loop went on in the background: counter %s, then %s", first, again)
-			}
-		})
+}
+
+// TestRunnerInterruptEndsSleep: time.Sleep in a cell returns when the cell
+// is interrupted, so a loop that sleeps stops at once.
+func TestRunnerInterruptEndsSleep(t *testing.T) {
+	c := newRunnerClient(t)
+	c.execute("z0", "import \"time\"\nwoke := 0", 1, nil)
+	go func() {
+		time.Sleep(150 * time.Millisecond)
+		c.send(runproto.Request{Kind: runproto.KindInterrupt})
+	}()
+	if got := c.executeWithin(20*time.Second, "z1", "for {\n\ttime.Sleep(time.Hour)\n\twoke++\n}", 2); !strings.HasPrefix(got, "error:Interrupted:") {
+		t.Fatalf("interrupted cell: %s", got)
+	}
+	if got := c.executeWithin(20*time.Second, "z2", "woke", 3); got != "execute_result:0|reply:ok" {
+		t.Errorf("after the interrupt: %s", got)
+	}
+}
+
+// TestRunnerInterruptAwaitsCompiledCall: a cell interrupted inside a
+// compiled call that ignores the interrupt replies only when that call has
+// returned (the supervisor replaces a runner that takes longer than its
+// grace period), and nothing of the cell runs after it.
+func TestRunnerInterruptAwaitsCompiledCall(t *testing.T) {
+	c := newRunnerClient(t)
+	release := make(chan struct{})
+	if err := c.runner.sess.in.Use(interp.Exports{"gonotetest/gonotetest": {"Block": reflect.ValueOf(func() { <-release })}}); err != nil {
+		t.Fatal(err)
+	}
+	c.execute("w0", "import blocker \"gonotetest\"\nn := 1", 1, nil)
+	go func() {
+		time.Sleep(150 * time.Millisecond)
+		c.send(runproto.Request{Kind: runproto.KindInterrupt})
+	}()
+	replied := make(chan string, 1)
+	go func() { replied <- summary(c.execute("w1", "blocker.Block()\nn = 2", 2, nil)) }()
+	select {
+	case got := <-replied:
+		t.Fatalf("the cell replied %s while its compiled call still ran", got)
+	case <-time.After(700 * time.Millisecond):
+	}
+	close(release)
+	select {
+	case got := <-replied:
+		if !strings.HasPrefix(got, "error:Interrupted:") {
+			t.Fatalf("interrupted cell: %s", got)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no reply after the compiled call returned")
+	}
+	if got := c.executeWithin(20*time.Second, "w2", "n", 3); got != "execute_result:1|reply:ok" {
+		t.Errorf("after the interrupt: %s", got)
 	}
 }
 

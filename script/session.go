@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gonote/gonote/display"
 	"github.com/gonote/gonote/script/symbols"
@@ -40,6 +41,13 @@ type Options struct {
 	// must call Session.FlushOutput before it marks a position in the
 	// output streams.
 	BufferOutput bool
+	// AwaitInterrupted makes an interrupted cell return only once the
+	// interpreter has really stopped: if it was inside a compiled call that
+	// does not heed the interrupt, the cell waits for that call (the kernel
+	// supervisor replaces a runner that waits longer than its grace
+	// period). Without it the cell returns at once and the call finishes
+	// in the background (gonote run, which exits).
+	AwaitInterrupted bool
 }
 
 // Hooks connect a session to its front end (the runner or gonote run).
@@ -69,7 +77,7 @@ type CellError struct {
 func (e *CellError) Error() string { return e.Ename + ": " + e.Evalue }
 
 // interruptedText is the evalue of an interrupted cell.
-const interruptedText = "the cell was interrupted; interpreted goroutines were stopped, and a compiled call that was running may still finish in the background"
+const interruptedText = "the cell was interrupted; its interpreted code and goroutines were stopped"
 
 // Session is a persistent interpreter that runs cells.
 type Session struct {
@@ -84,6 +92,12 @@ type Session struct {
 	// output buffer, so buffering stays off to keep the order.
 	directIO atomic.Bool
 	ctxPtr   reflect.Value
+
+	// interrupts is closed when the running cell is interrupted, and
+	// replaced when the next cell starts: time.Sleep in cells waits on it
+	// (see sleep).
+	intrMu     sync.Mutex
+	interrupts chan struct{}
 
 	// state guarded by mu (read by completion while a cell runs)
 	mu      sync.Mutex
@@ -225,6 +239,12 @@ func (s *Session) newInterpreter() error {
 	osSyms["Stdout"] = reflect.ValueOf(&stdoutFile).Elem()
 	osSyms["Stderr"] = reflect.ValueOf(&stderrFile).Elem()
 	std["os/os"] = osSyms
+	timeSyms := make(map[string]reflect.Value, len(stdExports["time/time"]))
+	for k, v := range stdExports["time/time"] {
+		timeSyms[k] = v
+	}
+	timeSyms["Sleep"] = reflect.ValueOf(s.sleep)
+	std["time/time"] = timeSyms
 	for _, ex := range []interp.Exports{std, symbols.Symbols, s.runtimeExports()} {
 		if err := in.Use(ex); err != nil {
 			return fmt.Errorf("script: load symbols: %w", err)
@@ -441,6 +461,7 @@ func (s *Session) compile(src string) (prog *interp.Program, err error) {
 func (s *Session) Execute(ctx context.Context, code string, cell int, allowStdin bool) *CellError {
 	s.cellMu.Lock()
 	defer s.cellMu.Unlock()
+	s.armInterrupts()
 	s.mu.Lock()
 	s.cells[cell] = code
 	s.running = true
@@ -1115,11 +1136,14 @@ func (s *Session) doImports(p *plan, cell int, code string) *CellError {
 // stops without failing.
 func (s *Session) run(ctx context.Context, prog *interp.Program, u *unit, cell int, code string) *CellError {
 	mark := s.errf.mark() // frames before belong to earlier, recovered panics
-	_, err := s.in.ExecuteWithContext(ctx, prog)
+	_, finished, err := executeWatched(ctx, s.in, prog, s.fireInterrupts)
 	if err == nil {
 		return nil
 	}
 	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		if s.opts.AwaitInterrupted {
+			<-finished
+		}
 		return s.interrupted(cell, u.Line)
 	}
 	frames := s.errf.since(mark)
@@ -1256,6 +1280,53 @@ func describeMessage(msg, ename string) (string, string) {
 		return "runtime error", "invalid memory address or nil pointer dereference"
 	}
 	return ename, msg
+}
+
+// armInterrupts gives the starting cell an open interrupt channel.
+func (s *Session) armInterrupts() {
+	s.intrMu.Lock()
+	defer s.intrMu.Unlock()
+	if s.interrupts != nil {
+		select {
+		case <-s.interrupts:
+		default:
+			return
+		}
+	}
+	s.interrupts = make(chan struct{})
+}
+
+// fireInterrupts closes the interrupt channel of the running cell; it is
+// called once the interpreter has been stopped, so that interpreted code
+// woken by it stops at its next step instead of running on.
+func (s *Session) fireInterrupts() {
+	s.intrMu.Lock()
+	defer s.intrMu.Unlock()
+	select {
+	case <-s.interrupts:
+	default:
+		close(s.interrupts)
+	}
+}
+
+// sleep is time.Sleep for cells: it returns early when the running cell
+// is interrupted, so that a sleeping loop stops at once (the interpreter
+// stops interpreted code, and every interpreted goroutine, at its next
+// step; it cannot cut a compiled call short).
+func (s *Session) sleep(d time.Duration) {
+	s.intrMu.Lock()
+	stop := s.interrupts
+	s.intrMu.Unlock()
+	if stop == nil || d <= 0 {
+		time.Sleep(d)
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-stop:
+	}
 }
 
 // interrupted is the error of a cell stopped by an interrupt at line.

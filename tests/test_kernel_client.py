@@ -150,6 +150,42 @@ class InterruptTests(KernelCase):
         self.assertEqual(self.runner_pid(), pid)
         self.assertTrue(self.km.is_alive())
 
+    def test_interrupt_ends_a_sleep(self):
+        # time.Sleep in a cell returns on an interrupt, so a sleeping loop stops at once,
+        # with the session and its runner kept, and does not go on in the background.
+        self.assert_ok('import ("fmt"; "time")\nwoke := 0')
+        pid = self.runner_pid()
+        msg_id = self.kc.execute("for {\n\ttime.Sleep(time.Hour)\n\twoke++\n}")
+        time.sleep(0.5)
+        self.km.interrupt_kernel()
+        reply = self.shell_reply(msg_id)["content"]
+        self.assertEqual((reply["status"], reply["ename"]), ("error", "Interrupted"))
+        self.assert_one_error(self.collect(msg_id))
+        self.assertEqual(self.runner_pid(), pid)
+        time.sleep(0.3)
+        self.assert_ok("fmt.Println(woke)", "0\n")
+
+    def test_interrupt_of_a_stuck_compiled_call_replaces_the_runner(self):
+        # A compiled call that ignores the interrupt (WaitGroup.Wait) keeps the cell running;
+        # past the grace period the runner is replaced, the declarations come back, the
+        # values are named as lost and the user is told.
+        self.assert_ok('import ("fmt"; "sync")\nfunc answer() int { return 42 }\nlost := 7\nvar wg sync.WaitGroup\nwg.Add(1)')
+        old_runner = self.runner_pid()
+        msg_id = self.kc.execute("wg.Wait()")
+        time.sleep(0.5)
+        self.km.interrupt_kernel()
+        reply = self.shell_reply(msg_id)["content"]
+        msgs = self.collect(msg_id)
+        self.assertEqual(reply["status"], "error")
+        err = self.assert_one_error(msgs)
+        text = "\n".join([err["evalue"]] + err["traceback"])
+        self.assertIn("did not stop within", text)
+        self.assertIn("A new runner was started", text)
+        self.assertIn("lost", text)
+        self.assertNotEqual(self.runner_pid(), old_runner)
+        self.assertTrue(self.km.is_alive())
+        self.assert_ok("fmt.Println(answer())", "42\n")
+
 
 class CrashTests(KernelCase):
     def assert_recovered(self, crash_code, expect_in_error, kill_runner=False):
