@@ -25,6 +25,12 @@ type compileEnv interface {
 	// method whose variadic parameter has an interface element type: the
 	// element type as source text and the number of fixed parameters.
 	variadicIface(x, name string) (elem string, fixed int, ok bool)
+	// genericFunc returns the signature of name when it is a generic
+	// function declared by an earlier cell.
+	genericFunc(name string) (genericSignature, bool)
+	// varType returns the type of the global variable name when it is a
+	// basic type or a slice of one ("float64", "[]int"), else "".
+	varType(name string) string
 }
 
 // unitKind says how a unit is evaluated.
@@ -239,6 +245,16 @@ func compileCell(src string, env compileEnv) (*plan, error) {
 		ps.last = i == len(segs)-1
 		parsed = append(parsed, ps)
 	}
+	c.generics = map[string]genericSignature{}
+	for _, ps := range parsed {
+		for _, d := range ps.decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil {
+				if sig, ok := signatureOf(fd.Type); ok {
+					c.generics[fd.Name.Name] = sig
+				}
+			}
+		}
+	}
 	c.intNames = map[string]bool{}
 	probe := &rewriter{c: c, intNames: c.intNames}
 	for _, ps := range parsed {
@@ -289,8 +305,9 @@ type cellCompiler struct {
 	src        string
 	env        compileEnv
 	plan       *plan
-	localNames map[string]bool // every name declared anywhere in the cell
-	intNames   map[string]bool // names the cell's syntax shows hold integers
+	localNames map[string]bool             // every name declared anywhere in the cell
+	intNames   map[string]bool             // names the cell's syntax shows hold integers
+	generics   map[string]genericSignature // generic functions the cell declares
 }
 
 // parsedSegment is a segment with its AST.

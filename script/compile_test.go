@@ -7,16 +7,25 @@ import (
 
 // fakeEnv is a session seen by the cell compiler.
 type fakeEnv struct {
-	globals map[string]bool
-	imps    map[string]bool
-	ints    map[string]bool
-	pkgs    map[string][]string
+	globals  map[string]bool
+	imps     map[string]bool
+	ints     map[string]bool
+	pkgs     map[string][]string
+	funcs    map[string]string // source of generic functions
+	varTypes map[string]string
 }
 
 func (f fakeEnv) declared(n string) bool       { return f.globals[n] }
 func (f fakeEnv) imported(n string) bool       { return f.imps[n] }
 func (f fakeEnv) integer(n string) bool        { return f.ints[n] }
 func (f fakeEnv) candidates(n string) []string { return f.pkgs[n] }
+func (f fakeEnv) genericFunc(n string) (genericSignature, bool) {
+	if src, ok := f.funcs[n]; ok {
+		return parseGenericFunc(src)
+	}
+	return genericSignature{}, false
+}
+func (f fakeEnv) varType(n string) string { return f.varTypes[n] }
 func (f fakeEnv) variadicIface(x, name string) (string, int, bool) {
 	if x == "p" && name == "Add" {
 		return "plot.Plotter", 0, true
@@ -25,9 +34,15 @@ func (f fakeEnv) variadicIface(x, name string) (string, int, bool) {
 }
 
 var testEnv = fakeEnv{
-	globals: map[string]bool{"old": true, "n": true},
-	imps:    map[string]bool{"fmt": true},
-	ints:    map[string]bool{"n": true},
+	globals: map[string]bool{"old": true, "n": true, "Pair": true, "Sum": true, "Map": true, "xs": true, "half": true},
+	funcs: map[string]string{
+		"Pair": "func Pair[K comparable, V any](k K, v V) string { return fmt.Sprint(k, v) }",
+		"Sum":  "func Sum[T int | float64](xs ...T) (s T) { return }",
+		"Map":  "func Map[T, U any](xs []T, f func(T) U) (out []U) { return }",
+	},
+	varTypes: map[string]string{"xs": "[]float64", "half": "float64", "n": "int"},
+	imps:     map[string]bool{"fmt": true},
+	ints:     map[string]bool{"n": true},
 	pkgs: map[string][]string{
 		"strings": {"strings"}, "mat": {"gonum.org/v1/gonum/mat"}, "slices": {"slices"}, "maps": {"maps"},
 		"rand": {"math/rand", "math/rand/v2"}, "os": {"os"},
@@ -96,6 +111,18 @@ func TestCompileCell(t *testing.T) {
 		{"top-level return", "if x {\n\treturn\n}", "stmt@1: if x {\n\tpanic(_gonote.ReturnSignal)\n}\n"},
 		{"func main is renamed and run", "func main() {}", "decl@1: func _gonoteMain() {}\nmain\n"},
 		{"os.Stdin reads through the runtime", "r := bufio.NewReader(os.Stdin)", "import os (auto)\nstmt@1: r := bufio.NewReader(_gonote.Stdin())\n"},
+		{"generic call: mixed untyped constants take the larger kind", "func Max[T int | float64](a, b T) T { return a }\nMax(2, 2.5)",
+			"decl@1: func Max[T int | float64](a, b T) T { return a }\nstmt@2: _gonote.ShowCall(Max[float64](2, 2.5))\n"},
+		{"generic call: a typed argument wins over untyped constants", "func Max[T int | float64](a, b T) T { return a }\nMax(2, half)",
+			"decl@1: func Max[T int | float64](a, b T) T { return a }\nstmt@2: _gonote.ShowCall(Max[float64](2, half))\n"},
+		{"generic call of an earlier cell's function", `Pair("k", 1)`, "stmt@1: _gonote.ShowCall(Pair[string, int](\"k\", 1))\n"},
+		{"generic variadic call", "Sum(half, 1)", "stmt@1: _gonote.ShowCall(Sum[float64](half, 1))\n"},
+		{"generic variadic call with a spread slice", "Sum(xs...)", "stmt@1: _gonote.ShowCall(Sum[float64](xs...))\n"},
+		{"generic call with a variable of the same statement", "a, b := 1.5, 2.5\nSum(a, b)", "stmt@1: a, b := 1.5, 2.5\nstmt@2: _gonote.ShowCall(Sum[float64](a, b))\n"},
+		{"generic call through a function literal's type", "Map(xs, func(x float64) string { return \"\" })",
+			"stmt@1: _gonote.ShowCall(Map[float64, string](xs, func(x float64) string { return \"\" }))\n"},
+		{"generic call with an argument of unknown type is left to the interpreter", "Pair(f(), 1)", "stmt@1: _gonote.ShowCall(Pair(f(), 1))\n"},
+		{"generic call that is already instantiated is left alone", "Sum[int](1, 2)", "stmt@1: _gonote.ShowCall(Sum[int](1, 2))\n"},
 		{"shebang and package clause are blanked", "#!/usr/bin/env -S gonote run\npackage main\nx := 1",
 			"stmt@3: x := 1\n"},
 		{"variadic interface arguments are wrapped in a slice", "p.Add(a, b)", "stmt@1: _gonote.ShowCall(p.Add([]plot.Plotter{a, b}...))\n"},

@@ -490,6 +490,9 @@ var sliceCalls = map[string]string{
 }
 
 func (r *rewriter) call(x *ast.CallExpr) {
+	if id, ok := x.Fun.(*ast.Ident); ok && r.instantiate(x, id) {
+		return
+	}
 	if id, ok := x.Fun.(*ast.Ident); ok && !r.shadowed(id.Name) {
 		switch id.Name {
 		case "min", "max":

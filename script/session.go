@@ -333,6 +333,34 @@ func (e sessionEnv) candidates(name string) []string {
 	return pkgIndex[name]
 }
 
+func (e sessionEnv) genericFunc(name string) (genericSignature, bool) {
+	d := e.s.led.lookupFunc(name)
+	if d == nil || d.Kind != "func" || d.Name != name {
+		return genericSignature{}, false
+	}
+	return parseGenericFunc(d.Src)
+}
+
+func (e sessionEnv) varType(name string) string {
+	if !e.s.led.isVar(name) {
+		return ""
+	}
+	e.s.mu.Lock()
+	t := e.s.types[name]
+	e.s.mu.Unlock()
+	if t == nil {
+		return ""
+	}
+	prefix := ""
+	if t.Kind() == reflect.Slice {
+		prefix, t = "[]", t.Elem()
+	}
+	if t.PkgPath() != "" || !basicTypes[t.Name()] {
+		return ""
+	}
+	return prefix + t.Name()
+}
+
 func (e sessionEnv) variadicIface(x, name string) (string, int, bool) {
 	s := e.s
 	var ft reflect.Type

@@ -1,0 +1,377 @@
+package script
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"strings"
+)
+
+// Type-argument inference for calls of generic functions declared in
+// cells. yaegi v0.16.1 infers type arguments only partly: it fails on
+// variadic type parameters (Sum(a, b) for func Sum[T ...](xs ...T) is
+// "undefined type for T"), and it takes the kind of the first untyped
+// constant, so Max(2, 2.5) silently becomes Max[int](2, 2) = 2 where Go
+// infers float64 and gives 2.5. The cell compiler infers the type
+// arguments itself, with Go's rules, whenever every type parameter is
+// bound directly (a parameter of type T or ...T) by arguments whose types
+// it knows, and writes the instantiation out: Max[float64](2, 2.5). Calls
+// it cannot settle are left to yaegi as they were.
+
+// untypedRank orders the default types of untyped constants: a
+// type parameter bound only by untyped numeric constants takes the
+// default type of the "largest" kind among them.
+var untypedRank = map[string]int{"int": 1, "rune": 2, "float64": 3, "complex128": 4}
+
+// basicTypes are the types whose names the inference may write out.
+var basicTypes = map[string]bool{
+	"bool": true, "string": true, "int": true, "int8": true, "int16": true, "int32": true, "int64": true,
+	"uint": true, "uint8": true, "uint16": true, "uint32": true, "uint64": true, "uintptr": true,
+	"float32": true, "float64": true, "complex64": true, "complex128": true, "byte": true, "rune": true,
+}
+
+// genericSignature is what the inference needs of a generic function.
+type genericSignature struct {
+	typeParams []string
+	params     []ast.Expr // the type of each parameter, in order
+	variadic   bool       // the last parameter is ...T
+}
+
+// signatureOf returns the signature of a function type with type
+// parameters, or false.
+func signatureOf(ft *ast.FuncType) (genericSignature, bool) {
+	if ft == nil || ft.TypeParams == nil || len(ft.TypeParams.List) == 0 {
+		return genericSignature{}, false
+	}
+	var sig genericSignature
+	for _, f := range ft.TypeParams.List {
+		for _, n := range f.Names {
+			sig.typeParams = append(sig.typeParams, n.Name)
+		}
+	}
+	sig.params = fieldTypes(ft.Params)
+	if n := len(sig.params); n > 0 {
+		_, sig.variadic = sig.params[n-1].(*ast.Ellipsis)
+	}
+	return sig, true
+}
+
+// parseGenericFunc parses the source of a function declaration and returns
+// its signature when it is generic.
+func parseGenericFunc(src string) (genericSignature, bool) {
+	f, err := parser.ParseFile(token.NewFileSet(), "", "package p\n"+src, parser.SkipObjectResolution)
+	if err != nil {
+		return genericSignature{}, false
+	}
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil {
+			return signatureOf(fd.Type)
+		}
+	}
+	return genericSignature{}, false
+}
+
+// inferredArgs binds the type parameters of sig from the types of the
+// call's arguments and returns the type arguments, or false when some type
+// parameter is not settled by Go's rules from what is known. typeOf gives
+// an argument's type as source text; untyped marks an untyped constant,
+// whose text is its default type.
+func (sig genericSignature) inferredArgs(call *ast.CallExpr, typeOf func(ast.Expr) (typ string, untyped bool, ok bool)) ([]string, bool) {
+	isParam := map[string]bool{}
+	for _, p := range sig.typeParams {
+		isParam[p] = true
+	}
+	typed := map[string]string{}
+	untyped := map[string]string{}
+	bindTyped := func(p, t string) bool {
+		if prev, ok := typed[p]; ok && prev != t {
+			return false
+		}
+		typed[p] = t
+		return true
+	}
+	bindUntyped := func(p, t string) bool {
+		prev, seen := untyped[p]
+		switch {
+		case !seen:
+			untyped[p] = t
+		case prev == t:
+		case untypedRank[prev] > 0 && untypedRank[t] > 0:
+			if untypedRank[t] > untypedRank[prev] {
+				untyped[p] = t
+			}
+		default:
+			return false // a string and a number, say: not ours to settle
+		}
+		return true
+	}
+	n := len(sig.params)
+	if (!sig.variadic && len(call.Args) != n) || (sig.variadic && len(call.Args) < n-1) {
+		return nil, false
+	}
+	for i, arg := range call.Args {
+		pt := sig.params[min(i, n-1)]
+		if e, ok := pt.(*ast.Ellipsis); ok && i >= n-1 {
+			if call.Ellipsis.IsValid() {
+				pt = &ast.ArrayType{Elt: e.Elt} // f(xs...) passes the slice itself
+			} else {
+				pt = e.Elt
+			}
+		}
+		if !mentionsAny(pt, isParam) {
+			continue
+		}
+		t, isUntyped, ok := typeOf(arg)
+		if !ok {
+			return nil, false
+		}
+		if isUntyped {
+			id, direct := pt.(*ast.Ident)
+			if !direct || !bindUntyped(id.Name, t) {
+				return nil, false
+			}
+			continue
+		}
+		at, err := parser.ParseExpr(t)
+		if err != nil || !unify(pt, at, t, isParam, bindTyped) {
+			return nil, false
+		}
+	}
+	args := make([]string, len(sig.typeParams))
+	for i, p := range sig.typeParams {
+		if t, ok := typed[p]; ok {
+			args[i] = t
+		} else if t, ok := untyped[p]; ok {
+			args[i] = t
+		} else {
+			return nil, false
+		}
+	}
+	return args, true
+}
+
+// mentionsAny reports whether the type expression e names a type parameter.
+func mentionsAny(e ast.Expr, isParam map[string]bool) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && isParam[id.Name] {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// unify matches a parameter's type expression against an argument's type
+// (parsed from the text src) and binds the type parameters it names to
+// the text of the matching parts: func(T) U against func(x float64)
+// string binds T to float64 and U to string. It reports false when the
+// shapes differ or a part it cannot match names a type parameter.
+func unify(pt, at ast.Expr, src string, isParam map[string]bool, bind func(p, t string) bool) bool {
+	text := func(n ast.Node) string { return src[n.Pos()-1 : n.End()-1] }
+	switch p := pt.(type) {
+	case *ast.Ident:
+		if isParam[p.Name] {
+			return bind(p.Name, text(at))
+		}
+		return true
+	case *ast.ParenExpr:
+		return unify(p.X, at, src, isParam, bind)
+	case *ast.ArrayType:
+		a, ok := at.(*ast.ArrayType)
+		if !ok || (p.Len == nil) != (a.Len == nil) || (p.Len != nil && mentionsAny(p.Len, isParam)) {
+			return false
+		}
+		return unify(p.Elt, a.Elt, src, isParam, bind)
+	case *ast.StarExpr:
+		a, ok := at.(*ast.StarExpr)
+		return ok && unify(p.X, a.X, src, isParam, bind)
+	case *ast.MapType:
+		a, ok := at.(*ast.MapType)
+		return ok && unify(p.Key, a.Key, src, isParam, bind) && unify(p.Value, a.Value, src, isParam, bind)
+	case *ast.ChanType:
+		a, ok := at.(*ast.ChanType)
+		return ok && unify(p.Value, a.Value, src, isParam, bind)
+	case *ast.FuncType:
+		a, ok := at.(*ast.FuncType)
+		if !ok {
+			return false
+		}
+		return unifyFields(p.Params, a.Params, src, isParam, bind) && unifyFields(p.Results, a.Results, src, isParam, bind)
+	}
+	return !mentionsAny(pt, isParam)
+}
+
+// unifyFields unifies two parameter or result lists field type by field
+// type.
+func unifyFields(p, a *ast.FieldList, src string, isParam map[string]bool, bind func(p, t string) bool) bool {
+	pt, at := fieldTypes(p), fieldTypes(a)
+	if len(pt) != len(at) {
+		return false
+	}
+	for i := range pt {
+		if !unify(pt[i], at[i], src, isParam, bind) {
+			return false
+		}
+	}
+	return true
+}
+
+// fieldTypes lists the type of every entry of a field list (a field with
+// two names counts twice).
+func fieldTypes(l *ast.FieldList) []ast.Expr {
+	if l == nil {
+		return nil
+	}
+	var out []ast.Expr
+	for _, f := range l.List {
+		for range max(len(f.Names), 1) {
+			out = append(out, f.Type)
+		}
+	}
+	return out
+}
+
+// constKind returns the default type of an untyped constant expression
+// built from literals, or false.
+func constKind(e ast.Expr) (string, bool) {
+	switch x := e.(type) {
+	case *ast.BasicLit:
+		switch x.Kind {
+		case token.INT:
+			return "int", true
+		case token.CHAR:
+			return "rune", true
+		case token.FLOAT:
+			return "float64", true
+		case token.IMAG:
+			return "complex128", true
+		case token.STRING:
+			return "string", true
+		}
+	case *ast.ParenExpr:
+		return constKind(x.X)
+	case *ast.UnaryExpr:
+		if x.Op == token.ADD || x.Op == token.SUB || x.Op == token.XOR {
+			if k, ok := constKind(x.X); ok && untypedRank[k] > 0 {
+				return k, true
+			}
+		}
+		if x.Op == token.NOT {
+			if k, ok := constKind(x.X); ok && k == "bool" {
+				return k, true
+			}
+		}
+	case *ast.BinaryExpr:
+		l, okL := constKind(x.X)
+		r, okR := constKind(x.Y)
+		if !okL || !okR {
+			return "", false
+		}
+		switch x.Op {
+		case token.EQL, token.NEQ, token.LSS, token.LEQ, token.GTR, token.GEQ, token.LAND, token.LOR:
+			return "bool", true
+		case token.SHL, token.SHR:
+			return l, untypedRank[l] > 0
+		}
+		if l == "string" && r == "string" && x.Op == token.ADD {
+			return "string", true
+		}
+		if untypedRank[l] > 0 && untypedRank[r] > 0 {
+			if untypedRank[r] > untypedRank[l] {
+				return r, true
+			}
+			return l, true
+		}
+	}
+	return "", false
+}
+
+// instantiate writes out the type arguments of a call of a generic
+// function declared in a cell (this one or an earlier one) when it can
+// infer them, and reports whether it did.
+func (r *rewriter) instantiate(x *ast.CallExpr, id *ast.Ident) bool {
+	sig, ok := r.c.generics[id.Name]
+	if !ok {
+		if r.c.localNames[id.Name] {
+			return false
+		}
+		if sig, ok = r.c.env.genericFunc(id.Name); !ok {
+			return false
+		}
+	}
+	args, ok := sig.inferredArgs(x, r.argType)
+	if !ok {
+		return false
+	}
+	r.insert(r.ps.offset(id.End()), "["+strings.Join(args, ", ")+"]")
+	return true
+}
+
+// argType gives the type of a call argument as far as the cell's syntax
+// and the session's variables tell it: an untyped constant's default type
+// (untyped true), a variable's or conversion's type, or false.
+func (r *rewriter) argType(e ast.Expr) (string, bool, bool) {
+	if k, ok := constKind(e); ok {
+		return k, true, true
+	}
+	if id, ok := e.(*ast.Ident); ok {
+		if (id.Name == "true" || id.Name == "false") && !r.shadowed(id.Name) {
+			return "bool", true, true
+		}
+		t, untyped := r.identType(id)
+		return t, untyped, t != ""
+	}
+	if fl, ok := e.(*ast.FuncLit); ok {
+		return r.ps.text[r.ps.offset(fl.Type.Pos()):r.ps.offset(fl.Type.End())], false, true
+	}
+	t := typeOfExpr(e, r.ps.text, r.ps)
+	return t, false, t != ""
+}
+
+// identType is the type of a variable or constant named by id: from its
+// declaration in the same statement or declaration group, from an earlier
+// statement of the cell, or from the session. untyped is true for a
+// constant declared without a type.
+func (r *rewriter) identType(id *ast.Ident) (typ string, untyped bool) {
+	text := func(n ast.Node) string { return r.ps.text[r.ps.offset(n.Pos()):r.ps.offset(n.End())] }
+	if obj := id.Obj; obj != nil {
+		switch d := obj.Decl.(type) {
+		case *ast.AssignStmt:
+			if d.Tok == token.DEFINE && len(d.Lhs) == len(d.Rhs) {
+				for i, l := range d.Lhs {
+					if n, ok := l.(*ast.Ident); ok && n.Name == id.Name {
+						return typeOfExpr(d.Rhs[i], r.ps.text, r.ps), false
+					}
+				}
+			}
+		case *ast.ValueSpec:
+			if d.Type != nil {
+				return text(d.Type), false
+			}
+			if len(d.Values) == len(d.Names) {
+				for i, n := range d.Names {
+					if n.Name == id.Name {
+						if obj.Kind == ast.Con {
+							k, ok := constKind(d.Values[i])
+							return k, ok
+						}
+						return typeOfExpr(d.Values[i], r.ps.text, r.ps), false
+					}
+				}
+			}
+		case *ast.Field:
+			return text(d.Type), false
+		}
+		return "", false
+	}
+	for i := len(r.c.plan.Units) - 1; i >= 0; i-- {
+		if t, ok := r.c.plan.Units[i].DefExpr[id.Name]; ok {
+			return t, false
+		}
+	}
+	if r.c.localNames[id.Name] {
+		return "", false
+	}
+	return r.c.env.varType(id.Name), false
+}

@@ -1,0 +1,41 @@
+package script
+
+import "testing"
+
+// Calls of generic functions declared in cells give what compiled Go
+// gives: yaegi alone fails on variadic type parameters and takes the kind
+// of the first untyped constant (Max(2, 2.5) was 2).
+func TestGenericCallsInferAsGo(t *testing.T) {
+	h := newHarness(t)
+	decls := []string{
+		"func Sum[T int | float64](xs ...T) T {\n\tvar s T\n\tfor _, x := range xs {\n\t\ts += x\n\t}\n\treturn s\n}",
+		"func Max[T int | float64](a, b T) T {\n\tif a > b {\n\t\treturn a\n\t}\n\treturn b\n}",
+		"func Map[T, U any](xs []T, f func(T) U) []U {\n\tvar out []U\n\tfor _, x := range xs {\n\t\tout = append(out, f(x))\n\t}\n\treturn out\n}",
+		"a := 1.5\nv := []float64{1, 2, 3}\nn := 3",
+	}
+	for _, d := range decls {
+		if o := h.run(d); o.Err != nil {
+			t.Fatalf("%q: %v", d, o.Err)
+		}
+	}
+	tests := []struct{ code, want string }{
+		{"Max(2, 2.5)", "2.5"},
+		{"Max(2.5, 2)", "2.5"},
+		{"Max(n, 5)", "5"},
+		{"Max(a, 1)", "1.5"},
+		{"Max(1, a)", "1.5"},
+		{"Sum(a, a)", "3"},
+		{"Sum(1, 2.5)", "3.5"},
+		{"Sum(v...)", "6"},
+		{"Sum(1, 2)", "3"},
+		{`Map(v, func(x float64) string { return fmt.Sprint(x * 10) })`, `["10" "20" "30"]`},
+		{"b := 0.25\nSum(b, b, b)", "0.75"},
+		{"func twice() float64 {\n\tx := 1.25\n\treturn Sum(x, x)\n}\ntwice()", "2.5"},
+	}
+	for _, tt := range tests {
+		o := h.run(tt.code)
+		if o.Err != nil || o.Result != tt.want {
+			t.Errorf("%s = %q (error %v), want %s", tt.code, o.Result, o.Err, tt.want)
+		}
+	}
+}
