@@ -286,6 +286,25 @@ func (r *rewriter) walk(root ast.Node) error {
 		}
 		return false
 	}
+	// inLoop reports whether the node is in a loop body where a function
+	// literal may be held in a variable (see deferred): not in a function's
+	// loop that defers, where yaegi would hang on the declaration (see
+	// perIterationVars).
+	inLoop := func() bool {
+		for i := len(stack) - 1; i >= 0; i-- {
+			var body *ast.BlockStmt
+			switch l := stack[i].(type) {
+			case *ast.ForStmt:
+				body = l.Body
+			case *ast.RangeStmt:
+				body = l.Body
+			default:
+				continue
+			}
+			return !inFunc() || !containsDefer(body)
+		}
+		return false
+	}
 	ast.Inspect(root, func(n ast.Node) bool {
 		if err != nil {
 			return false
@@ -310,13 +329,20 @@ func (r *rewriter) walk(root ast.Node) error {
 			}
 		case *ast.RangeStmt:
 			r.rangeStmt(x)
+			if x.Tok == token.DEFINE {
+				r.perIterationVars(x.Body, false, inFunc(), x.Key, x.Value)
+			}
+		case *ast.ForStmt:
+			if as, ok := x.Init.(*ast.AssignStmt); ok && as.Tok == token.DEFINE {
+				r.perIterationVars(x.Body, true, inFunc(), as.Lhs...)
+			}
 		case *ast.CallExpr:
 			r.call(x)
 		case *ast.GoStmt:
-			r.deferred(x.Call, x.Pos(), rtName+".Go")
+			r.deferred(x.Call, x.Pos(), rtName+".Go", inLoop())
 		case *ast.DeferStmt:
 			if !inFunc() {
-				r.deferred(x.Call, x.Pos(), rtName+".Defer")
+				r.deferred(x.Call, x.Pos(), rtName+".Defer", inLoop())
 			}
 		case *ast.ReturnStmt:
 			if !inFunc() {
@@ -419,6 +445,97 @@ func (r *rewriter) rangeStmt(x *ast.RangeStmt) {
 	}
 	r.replaceParts(x.For, x.Body.Lbrace, lit("for "+key+", "+limit+" := ("), r.subN(x.X), lit(")*0, ("), r.subN(x.X),
 		lit("); "+key+" < "+limit+"; "+key+"++ "))
+}
+
+// perIterationVars gives each iteration of a loop its own copy of the
+// loop's variables, as Go 1.22 does: yaegi v0.16.1 keeps one variable for
+// the whole loop, so closures, goroutines and pointers taken in the body
+// all saw its last value (`for _, v := range xs { go use(func() { v }) }`
+// ran every goroutine on the last v). A copy (`v := v`) opens the body
+// when the body captures a variable: a function literal or a go or defer
+// statement refers to it, or its address is taken. Loops that do not
+// capture keep their speed. In a three-clause loop (mutable), a body that
+// assigns the variable is left alone: the copy would hide the assignment
+// from the loop's condition and post statement. So is a loop inside a
+// function whose body defers a call: yaegi v0.16.1 hangs running deferred
+// closures of a loop body that declares a variable (the copy would be one).
+func (r *rewriter) perIterationVars(body *ast.BlockStmt, mutable, inFunc bool, vars ...ast.Expr) {
+	objs := map[*ast.Object]string{}
+	for _, v := range vars {
+		if id, ok := v.(*ast.Ident); ok && id.Name != "_" && id.Obj != nil {
+			objs[id.Obj] = id.Name
+		}
+	}
+	if len(objs) == 0 || body == nil {
+		return
+	}
+	refersTo := func(n ast.Node) bool {
+		found := false
+		ast.Inspect(n, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && objs[id.Obj] != "" {
+				found = true
+			}
+			return !found
+		})
+		return found
+	}
+	captured, assigned := map[string]bool{}, false
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.FuncLit, *ast.GoStmt, *ast.DeferStmt:
+			ast.Inspect(x, func(n ast.Node) bool {
+				if id, ok := n.(*ast.Ident); ok && objs[id.Obj] != "" {
+					captured[id.Name] = true
+				}
+				return true
+			})
+			return false
+		case *ast.UnaryExpr:
+			if id, ok := unparen(x.X).(*ast.Ident); ok && x.Op == token.AND && objs[id.Obj] != "" {
+				captured[id.Name] = true
+			}
+		case *ast.AssignStmt:
+			for _, l := range x.Lhs {
+				assigned = assigned || refersTo(l) && isIdent(l)
+			}
+		case *ast.IncDecStmt:
+			assigned = assigned || isIdent(x.X) && refersTo(x.X)
+		}
+		return true
+	})
+	if len(captured) == 0 || (mutable && assigned) || (inFunc && containsDefer(body)) {
+		return
+	}
+	var names []string
+	for _, v := range vars { // in the loop's order
+		if id, ok := v.(*ast.Ident); ok && captured[id.Name] {
+			names = append(names, id.Name)
+		}
+	}
+	list := strings.Join(names, ", ")
+	r.insert(r.ps.offset(body.Lbrace)+1, " "+list+" := "+list+";")
+}
+
+// containsDefer reports whether n defers a call of its own function
+// (defer statements of function literals inside n belong to those).
+func containsDefer(n ast.Node) bool {
+	found := false
+	ast.Inspect(n, func(n ast.Node) bool {
+		switch n.(type) {
+		case *ast.DeferStmt:
+			found = true
+		case *ast.FuncLit:
+			return false
+		}
+		return !found
+	})
+	return found
+}
+
+// isIdent reports whether e is a (parenthesized) identifier.
+func isIdent(e ast.Expr) bool {
+	_, ok := unparen(e).(*ast.Ident)
+	return ok
 }
 
 // minMax rewrites min and max into the generic helpers. The interpreter
@@ -534,7 +651,13 @@ func (r *rewriter) call(x *ast.CallExpr) {
 // does, and calls it in a recovering goroutine (or at the end of the
 // cell): _gonote.GoCall(f, a, b). Builtins cannot be values: their calls
 // are wrapped in a closure instead.
-func (r *rewriter) deferred(call *ast.CallExpr, stmtPos token.Pos, runtimeFunc string) {
+//
+// In a loop, a function literal is first held in a variable: yaegi hands a
+// literal passed straight to a compiled function a view of the enclosing
+// frame as it is when the call runs, so every goroutine or deferred call of
+// the loop saw the last iteration's variables; a literal held in a variable
+// keeps those of its own iteration (see perIterationVars).
+func (r *rewriter) deferred(call *ast.CallExpr, stmtPos token.Pos, runtimeFunc string, inLoop bool) {
 	if id, ok := call.Fun.(*ast.Ident); ok && universe[id.Name] && !r.shadowed(id.Name) {
 		r.replaceParts(stmtPos, call.Pos(), lit(runtimeFunc+"(func() { "))
 		r.insert(r.ps.offset(call.End()), " })")
@@ -545,6 +668,11 @@ func (r *rewriter) deferred(call *ast.CallExpr, stmtPos token.Pos, runtimeFunc s
 		name = runtimeFunc + "CallSlice"
 	}
 	parts := []part{lit(name + "("), r.subN(call.Fun)}
+	if _, isLit := unparen(call.Fun).(*ast.FuncLit); isLit && inLoop {
+		r.counter++
+		held := "_gonoteF" + strconv.Itoa(r.counter)
+		parts = []part{lit(held + " := "), r.subN(call.Fun), lit("; " + name + "(" + held)}
+	}
 	for _, a := range call.Args {
 		parts = append(parts, lit(", "), r.subN(a))
 	}
