@@ -166,6 +166,8 @@ func TestCompileCellErrors(t *testing.T) {
 		{"ambiguous package", "rand.Int()", 1, 1, `rand is ambiguous: several bundled packages are named rand; add one of: import "math/rand", import "math/rand/v2"`},
 		{"return with a value", "return 1", 1, 1, "return with values at the top level of a cell: a cell is not a function; show a value by writing it as the last line"},
 		{"main with arguments", "func main(x int) {}", 1, 1, "func main must have no arguments and no results"},
+		{"deferred call of a closure variable", "func f() {\n\th := func() {}\n\tdefer h()\n}", 3, 8, deferredClosureMsg("h")},
+		{"closure variable called from a deferred literal", "func f() {\n\tvar done func()\n\tdone = func() {}\n\tdefer func() { done() }()\n}", 4, 17, deferredClosureMsg("done")},
 	}
 	for _, tt := range tests {
 		_, err := compileCell(tt.cell, testEnv)
@@ -178,6 +180,27 @@ func TestCompileCellErrors(t *testing.T) {
 			t.Errorf("%s: got %d:%d %q, want %d:%d %q", tt.name, ce.Line, ce.Col, ce.Msg, tt.line, tt.col, tt.msg)
 		}
 	}
+}
+
+// Deferred calls that yaegi runs fine compile: a named function, a
+// parameter, a literal deferred directly, a closure at the top level of a
+// cell (deferred by the session, not by yaegi).
+func TestCompileCellAllowsSafeDefers(t *testing.T) {
+	for _, cell := range []string{
+		"func cleanup() {}\nfunc f() {\n\tdefer cleanup()\n}",
+		"func f(done func()) {\n\tdefer done()\n}",
+		"func f() {\n\tdefer func() { recover() }()\n}",
+		"func f() {\n\th := cleanup\n\tdefer h()\n}",
+		"h := func() {}\ndefer h()",
+	} {
+		if _, err := compileCell(cell, testEnv); err != nil {
+			t.Errorf("%q: %v", cell, err)
+		}
+	}
+}
+
+func deferredClosureMsg(name string) string {
+	return "a deferred call of " + name + ", a function literal held in a variable of this function, would hang the interpreter (yaegi runs deferred calls under a lock the literal takes again); defer the literal itself, defer func() { ... }(), or declare " + name + " as a named function"
 }
 
 func TestCompileCellRecordsDefinitions(t *testing.T) {

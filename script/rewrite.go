@@ -1,6 +1,7 @@
 package script
 
 import (
+	"fmt"
 	"go/ast"
 	"go/token"
 	"sort"
@@ -343,6 +344,8 @@ func (r *rewriter) walk(root ast.Node) error {
 		case *ast.DeferStmt:
 			if !inFunc() {
 				r.deferred(x.Call, x.Pos(), rtName+".Defer", inLoop())
+			} else if err = r.checkDeferredClosure(x, stack); err != nil {
+				return false
 			}
 		case *ast.ReturnStmt:
 			if !inFunc() {
@@ -514,6 +517,71 @@ func (r *rewriter) perIterationVars(body *ast.BlockStmt, mutable, inFunc bool, v
 	}
 	list := strings.Join(names, ", ")
 	r.insert(r.ps.offset(body.Lbrace)+1, " "+list+" := "+list+";")
+}
+
+// checkDeferredClosure refuses a defer that calls, directly or from the
+// deferred function literal, a function literal held in a variable of the
+// deferring function: yaegi v0.16.1 runs deferred calls holding the
+// function's frame lock, and such a closure takes that lock again when it
+// returns, so the cell would hang for good (h := func() {...}; defer h()).
+func (r *rewriter) checkDeferredClosure(d *ast.DeferStmt, stack []ast.Node) error {
+	var body *ast.BlockStmt
+	for i := len(stack) - 1; i >= 0 && body == nil; i-- {
+		switch f := stack[i].(type) {
+		case *ast.FuncLit:
+			body = f.Body
+		case *ast.FuncDecl:
+			body = f.Body
+		}
+	}
+	if body == nil {
+		return nil
+	}
+	// The variables of this function that are given a function literal.
+	closures := map[*ast.Object]bool{}
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.AssignStmt:
+			for i, l := range x.Lhs {
+				if id, ok := l.(*ast.Ident); ok && id.Obj != nil && i < len(x.Rhs) && len(x.Lhs) == len(x.Rhs) {
+					if _, isLit := unparen(x.Rhs[i]).(*ast.FuncLit); isLit && declaredIn(id.Obj, body) {
+						closures[id.Obj] = true
+					}
+				}
+			}
+		case *ast.ValueSpec:
+			for i, id := range x.Names {
+				if i < len(x.Values) && id.Obj != nil {
+					if _, isLit := unparen(x.Values[i]).(*ast.FuncLit); isLit {
+						closures[id.Obj] = true
+					}
+				}
+			}
+		}
+		return true
+	})
+	if len(closures) == 0 {
+		return nil
+	}
+	var culprit *ast.Ident
+	ast.Inspect(d.Call, func(n ast.Node) bool {
+		if c, ok := n.(*ast.CallExpr); ok && culprit == nil {
+			if id, ok := unparen(c.Fun).(*ast.Ident); ok && closures[id.Obj] {
+				culprit = id
+			}
+		}
+		return culprit == nil
+	})
+	if culprit == nil {
+		return nil
+	}
+	return r.errAt(culprit.Pos(), fmt.Sprintf("a deferred call of %[1]s, a function literal held in a variable of this function, would hang the interpreter (yaegi runs deferred calls under a lock the literal takes again); defer the literal itself, defer func() { ... }(), or declare %[1]s as a named function", culprit.Name))
+}
+
+// declaredIn reports whether obj is declared inside body.
+func declaredIn(obj *ast.Object, body *ast.BlockStmt) bool {
+	n, ok := obj.Decl.(ast.Node)
+	return ok && n.Pos() >= body.Pos() && n.End() <= body.End()
 }
 
 // containsDefer reports whether n defers a call of its own function
