@@ -135,6 +135,8 @@ func TestCompileCell(t *testing.T) {
 			"decl@1: func g() {\n\tfor i, _gonoteN1 := (3)*0, (3); i < _gonoteN1; i++ {\n\t\tdefer func() { use(i) }()\n\t}\n}\n"},
 		{"a three-clause loop that assigns its variable is left alone", "for i := 0; i < 9; i++ {\n\ti++\n\tgo work(i)\n}",
 			"stmt@1: for i := 0; i < 9; i++ {\n\ti++\n\t_gonote.GoCall(work, i)\n}\n"},
+		{"a body with its own copy is left alone", "for _, v := range xs {\n\tv := v\n\tgo use(func() { v })\n}",
+			"stmt@1: for _, v := range xs {\n\tv := v\n\t_gonote.GoCall(use, func() { v })\n}\n"},
 		{"a loop without captures is left alone", "for _, v := range xs {\n\ts += v\n}", "stmt@1: for _, v := range xs {\n\ts += v\n}\n"},
 		{"shebang and package clause are blanked", "#!/usr/bin/env -S gonote run\npackage main\nx := 1",
 			"stmt@3: x := 1\n"},

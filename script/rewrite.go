@@ -509,11 +509,25 @@ func (r *rewriter) perIterationVars(body *ast.BlockStmt, mutable, inFunc bool, v
 	if len(captured) == 0 || (mutable && assigned) || (inFunc && containsDefer(body)) {
 		return
 	}
+	// A body that declares the name itself (the pre-1.22 idiom v := v)
+	// already has its copy.
+	for _, st := range body.List {
+		if as, ok := st.(*ast.AssignStmt); ok && as.Tok == token.DEFINE {
+			for _, l := range as.Lhs {
+				if id, ok := l.(*ast.Ident); ok {
+					delete(captured, id.Name)
+				}
+			}
+		}
+	}
 	var names []string
 	for _, v := range vars { // in the loop's order
 		if id, ok := v.(*ast.Ident); ok && captured[id.Name] {
 			names = append(names, id.Name)
 		}
+	}
+	if len(names) == 0 {
+		return
 	}
 	list := strings.Join(names, ", ")
 	r.insert(r.ps.offset(body.Lbrace)+1, " "+list+" := "+list+";")
