@@ -257,10 +257,7 @@ func TestRunnerRestoreReportsLostVariables(t *testing.T) {
 func TestRunnerInterruptKeepsState(t *testing.T) {
 	c := newRunnerClient(t)
 	c.execute("i0", "counter := 0", 1, nil)
-	go func() {
-		time.Sleep(300 * time.Millisecond)
-		c.send(runproto.Request{Kind: runproto.KindInterrupt})
-	}()
+	c.interruptAfter(300 * time.Millisecond)
 	got := summary(c.execute("i1", "for { counter++ }", 2, nil))
 	if got != "error:Interrupted:"+interruptedText+"|reply:error" {
 		t.Errorf("interrupted cell: %s", got)
@@ -269,6 +266,15 @@ func TestRunnerInterruptKeepsState(t *testing.T) {
 	if got != "execute_result:true|reply:ok" {
 		t.Errorf("after interrupt: %s", got)
 	}
+}
+
+// interruptAfter sends an interrupt request after d, while the test waits
+// for a cell's reply.
+func (c *runnerClient) interruptAfter(d time.Duration) {
+	go func() {
+		time.Sleep(d)
+		c.send(runproto.Request{Kind: runproto.KindInterrupt})
+	}()
 }
 
 // executeWithin runs a cell like execute, failing the test if its reply
@@ -291,10 +297,7 @@ func (c *runnerClient) executeWithin(limit time.Duration, id, code string, count
 func TestRunnerInterruptEndsSleep(t *testing.T) {
 	c := newRunnerClient(t)
 	c.execute("z0", "import \"time\"\nwoke := 0", 1, nil)
-	go func() {
-		time.Sleep(150 * time.Millisecond)
-		c.send(runproto.Request{Kind: runproto.KindInterrupt})
-	}()
+	c.interruptAfter(150 * time.Millisecond)
 	if got := c.executeWithin(20*time.Second, "z1", "for {\n\ttime.Sleep(time.Hour)\n\twoke++\n}", 2); !strings.HasPrefix(got, "error:Interrupted:") {
 		t.Fatalf("interrupted cell: %s", got)
 	}
@@ -314,10 +317,7 @@ func TestRunnerInterruptAwaitsCompiledCall(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.execute("w0", "import blocker \"gonotetest\"\nn := 1", 1, nil)
-	go func() {
-		time.Sleep(150 * time.Millisecond)
-		c.send(runproto.Request{Kind: runproto.KindInterrupt})
-	}()
+	c.interruptAfter(150 * time.Millisecond)
 	replied := make(chan string, 1)
 	go func() { replied <- summary(c.execute("w1", "blocker.Block()\nn = 2", 2, nil)) }()
 	select {

@@ -123,16 +123,20 @@ class KernelCase(unittest.TestCase):
 
 
 class InterruptTests(KernelCase):
+    def interrupted(self, code, interrupt=None):
+        """Runs code, interrupts it after 0.5 s (by message unless interrupt is given) and
+        returns the execute_reply content and the cell's one error output."""
+        msg_id = self.kc.execute(code)
+        time.sleep(0.5)
+        (interrupt or self.km.interrupt_kernel)()
+        reply = self.shell_reply(msg_id)["content"]
+        self.assertEqual(reply["status"], "error")
+        return reply, self.assert_one_error(self.collect(msg_id))
+
     def interrupt_loop(self, interrupt):
         self.assert_ok('import "fmt"\nkept := 42')
-        msg_id = self.kc.execute("for {}")
-        time.sleep(0.5)
-        interrupt()
-        reply = self.shell_reply(msg_id)["content"]
-        msgs = self.collect(msg_id)
-        self.assertEqual(reply["status"], "error")
+        reply, _ = self.interrupted("for {}", interrupt)
         self.assertEqual(reply["ename"], "Interrupted")
-        self.assert_one_error(msgs)
         # The session kept its state (and, checked by the callers, its runner).
         self.assert_ok("fmt.Println(kept)", "42\n")
 
@@ -155,12 +159,8 @@ class InterruptTests(KernelCase):
         # with the session and its runner kept, and does not go on in the background.
         self.assert_ok('import ("fmt"; "time")\nwoke := 0')
         pid = self.runner_pid()
-        msg_id = self.kc.execute("for {\n\ttime.Sleep(time.Hour)\n\twoke++\n}")
-        time.sleep(0.5)
-        self.km.interrupt_kernel()
-        reply = self.shell_reply(msg_id)["content"]
-        self.assertEqual((reply["status"], reply["ename"]), ("error", "Interrupted"))
-        self.assert_one_error(self.collect(msg_id))
+        reply, _ = self.interrupted("for {\n\ttime.Sleep(time.Hour)\n\twoke++\n}")
+        self.assertEqual(reply["ename"], "Interrupted")
         self.assertEqual(self.runner_pid(), pid)
         time.sleep(0.3)
         self.assert_ok("fmt.Println(woke)", "0\n")
@@ -171,13 +171,7 @@ class InterruptTests(KernelCase):
         # values are named as lost and the user is told.
         self.assert_ok('import ("fmt"; "sync")\nfunc answer() int { return 42 }\nlost := 7\nvar wg sync.WaitGroup\nwg.Add(1)')
         old_runner = self.runner_pid()
-        msg_id = self.kc.execute("wg.Wait()")
-        time.sleep(0.5)
-        self.km.interrupt_kernel()
-        reply = self.shell_reply(msg_id)["content"]
-        msgs = self.collect(msg_id)
-        self.assertEqual(reply["status"], "error")
-        err = self.assert_one_error(msgs)
+        _, err = self.interrupted("wg.Wait()")
         text = "\n".join([err["evalue"]] + err["traceback"])
         self.assertIn("did not stop within", text)
         self.assertIn("A new runner was started", text)
