@@ -166,9 +166,13 @@ func TestRunnerCrashRestartsAndRestores(t *testing.T) {
 					t.Errorf("error traceback %q does not contain %q", tb, want)
 				}
 			}
-			_, msgs = c.run("echo alive")
+			r, msgs = c.run("echo alive")
 			if got := streamText(msgs, "stdout"); got != "alive\n" {
-				t.Errorf("after restart the cell printed %q", got)
+				var kinds []string
+				for _, m := range msgs {
+					kinds = append(kinds, m.Header.MsgType+fmt.Sprint(contentMap(m)))
+				}
+				t.Errorf("after restart the cell printed %q (reply %v, iopub %v)", got, contentMap(r), kinds)
 			}
 		})
 	}
