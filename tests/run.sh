@@ -25,15 +25,16 @@ go vet ./...
 step "go test"
 go test -count=1 ./...
 
-# Three script tests drive yaegi v0.16.1 into its own data races on purpose
+# Some script tests drive yaegi v0.16.1 into its own data races on purpose
 # (an interrupted cell whose compiled call is not awaited, as in gonote run;
-# interpreted goroutines of one cell running while the next cell compiles;
-# goroutines calling a function literal held in a variable, whose return
-# writes into the creating frame unlocked); they run in the plain pass
-# above and are left out of the race pass, which checks our code.
+# interpreted goroutines of one cell running while the next cell compiles:
+# corpus sharp.txt; goroutines calling a function literal held in a
+# variable, whose return writes into the creating frame unlocked: corpus
+# semantics.txt and TestLoopVariablesInGoroutines); they run in the plain
+# pass above and are left out of the race pass, which checks our code.
 step "go test -race (kernel, cmd, script)"
 go test -count=1 -race ./kernel/... ./cmd/...
-go test -count=1 -race -skip 'TestInterruptedTopLevelLoopStaysStopped|TestCorpus/sharp.txt|TestLoopVariablesInGoroutines' ./script/...
+go test -count=1 -race -skip 'TestInterruptedTopLevelLoopStaysStopped|TestCorpus/sharp.txt|TestCorpus/semantics.txt|TestLoopVariablesInGoroutines' ./script/...
 
 # The protocol and notebook tests run against a freshly built binary whose
 # kernelspec lives in a private Jupyter path, so they never test a stale install.
