@@ -137,6 +137,8 @@ func TestCompileCell(t *testing.T) {
 			"stmt@1: for i := 0; i < 9; i++ {\n\ti++\n\t_gonote.GoCall(work, i)\n}\n"},
 		{"a body with its own copy is left alone", "for _, v := range xs {\n\tv := v\n\tgo use(func() { v })\n}",
 			"stmt@1: for _, v := range xs {\n\tv := v\n\t_gonote.GoCall(use, func() { v })\n}\n"},
+		{"the operand of %w reaches fmt as an error", `e := fmt.Errorf("step %d: %w", n, err)`,
+			"stmt@1: e := fmt.Errorf(\"step %d: %w\", n, _gonote.AsError(err))\n"},
 		{"a loop without captures is left alone", "for _, v := range xs {\n\ts += v\n}", "stmt@1: for _, v := range xs {\n\ts += v\n}\n"},
 		{"shebang and package clause are blanked", "#!/usr/bin/env -S gonote run\npackage main\nx := 1",
 			"stmt@3: x := 1\n"},

@@ -39,3 +39,24 @@ func TestGenericCallsInferAsGo(t *testing.T) {
 		}
 	}
 }
+
+// An error of a type declared in a cell wraps with %w as in Go (fmt saw a
+// bare value: "%!w(*struct {...})"), and errors.As finds it in the chain
+// (compiled errors.As refused the target); compiled error types work as
+// before.
+func TestErrorsAsWithCellTypes(t *testing.T) {
+	h := newHarness(t)
+	steps := []struct{ code, want string }{
+		{"type CodeErr struct{ Code int }\nfunc (e *CodeErr) Error() string { return fmt.Sprint(\"code \", e.Code) }", ""},
+		{"func fail() error { return fmt.Errorf(\"loading: %w\", &CodeErr{42}) }", ""},
+		{"fail().Error()", `"loading: code 42"`},
+		{"var ce *CodeErr\nok := errors.As(fail(), &ce)\nfmt.Sprint(ok, \" \", ce.Code)", `"true 42"`},
+		{"var other *CodeErr\nerrors.As(fmt.Errorf(\"plain\"), &other)", "false"},
+		{"import \"io/fs\"\n_, err := os.Open(\"/nonexistent/gonote\")\nvar pe *fs.PathError\nerrors.As(err, &pe) && pe.Op == \"open\"", "true"},
+	}
+	for _, st := range steps {
+		if o := h.run(st.code); o.Err != nil || o.Result != st.want {
+			t.Errorf("%q = %q (error %v), want %q", st.code, o.Result, o.Err, st.want)
+		}
+	}
+}

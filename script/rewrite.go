@@ -598,6 +598,56 @@ func declaredIn(obj *ast.Object, body *ast.BlockStmt) bool {
 	return ok && n.Pos() >= body.Pos() && n.End() <= body.End()
 }
 
+// wrappedErrors passes the operands of %w in fmt.Errorf through
+// _gonote.AsError. An error value of a type declared in a cell reaches a
+// compiled function's ...any parameter as a bare value whose methods
+// compiled code cannot see (the interpreter unwraps interfaces for an any
+// parameter, even after error(v)), so fmt did not take it for an error:
+// the message read "%!w(*struct {...})" and errors.Unwrap gave nil.
+// Through a compiled parameter of type error it travels in the
+// interpreter's wrapper, which implements error (and which errors.As for
+// cells, errorsAs, looks into). Only a literal format is read; verbs with
+// explicit argument indexes leave the call alone.
+func (r *rewriter) wrappedErrors(x *ast.CallExpr) {
+	if len(x.Args) < 2 || x.Ellipsis.IsValid() {
+		return
+	}
+	fl, ok := unparen(x.Args[0]).(*ast.BasicLit)
+	if !ok || fl.Kind != token.STRING {
+		return
+	}
+	format, err := strconv.Unquote(fl.Value)
+	if err != nil {
+		return
+	}
+	arg := 1
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' {
+			continue
+		}
+		i++
+		for i < len(format) && strings.IndexByte("+-# 0123456789.*", format[i]) >= 0 {
+			if format[i] == '*' {
+				arg++ // a width or precision taken from the arguments
+			}
+			i++
+		}
+		if i >= len(format) || format[i] == '[' {
+			return
+		}
+		switch format[i] {
+		case '%':
+			continue
+		case 'w':
+			if arg < len(x.Args) {
+				a := x.Args[arg]
+				r.replaceParts(a.Pos(), a.End(), lit(rtName+".AsError("), r.subN(a), lit(")"))
+			}
+		}
+		arg++
+	}
+}
+
 // containsDefer reports whether n defers a call of its own function
 // (defer statements of function literals inside n belong to those).
 func containsDefer(n ast.Node) bool {
@@ -713,6 +763,10 @@ func (r *rewriter) call(x *ast.CallExpr) {
 		}
 	}
 	name, _ := r.pkgCall(x)
+	if name == "fmt.Errorf" {
+		r.wrappedErrors(x)
+		return
+	}
 	helper, ok := sliceCalls[name]
 	if !ok {
 		return

@@ -41,6 +41,7 @@ func (s *Session) runtimeExports() interp.Exports {
 			"DeferCall":      reflect.ValueOf(func(f interface{}, args ...interface{}) { s.deferCall(boundCall(f, args, false)) }),
 			"DeferCallSlice": reflect.ValueOf(func(f interface{}, args ...interface{}) { s.deferCall(boundCall(f, args, true)) }),
 			"ReturnSignal":   reflect.ValueOf(returnSignal{}),
+			"AsError":        reflect.ValueOf(func(e error) any { return e }),
 			"Stdin":          reflect.ValueOf(func() io.Reader { return s.stdin }),
 			"Sort":           reflect.ValueOf(sortSlice),
 			"Reverse":        reflect.ValueOf(reverseSlice),

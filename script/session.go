@@ -211,7 +211,59 @@ func restrictedStdlib() interp.Exports {
 	}
 	osSyms["Exit"] = reflect.ValueOf(func(code int) { panic(exitSignal{code: code}) })
 	out["os/os"] = osSyms
+	errSyms := map[string]reflect.Value{}
+	for k, v := range stdlib.Symbols["errors/errors"] {
+		errSyms[k] = v
+	}
+	errSyms["As"] = reflect.ValueOf(errorsAs)
+	out["errors/errors"] = errSyms
 	return out
+}
+
+// errorsAs is errors.As for cells. Compiled code sees an error type
+// declared in a cell without its methods, so errors.As refused such a
+// target ("*target must be interface or implement error"); and a cell's
+// error value travels the chain inside the interpreter's wrapper, whose
+// first field (IValue) holds it. errorsAs matches those wrapped values
+// against the target's type and leaves every other target to errors.As.
+func errorsAs(err error, target any) bool {
+	tv := reflect.ValueOf(target)
+	errorType := reflect.TypeFor[error]()
+	if tv.Kind() != reflect.Pointer || tv.IsNil() || tv.Type().Elem().Kind() == reflect.Interface ||
+		tv.Type().Elem().Implements(errorType) {
+		return errors.As(err, target)
+	}
+	want := tv.Type().Elem()
+	var find func(e error) bool
+	find = func(e error) bool {
+		for e != nil {
+			v := reflect.ValueOf(e)
+			if v.Kind() == reflect.Pointer && v.Elem().Kind() == reflect.Struct {
+				v = v.Elem()
+			}
+			if v.Kind() == reflect.Struct && v.NumField() > 0 && v.Type().Field(0).Name == "IValue" {
+				if inner := v.Field(0).Elem(); inner.IsValid() && inner.Type().AssignableTo(want) {
+					tv.Elem().Set(inner)
+					return true
+				}
+			}
+			switch u := e.(type) {
+			case interface{ Unwrap() error }:
+				e = u.Unwrap()
+			case interface{ Unwrap() []error }:
+				for _, x := range u.Unwrap() {
+					if find(x) {
+						return true
+					}
+				}
+				return false
+			default:
+				return false
+			}
+		}
+		return false
+	}
+	return find(err)
 }
 
 var stdExports = restrictedStdlib()
