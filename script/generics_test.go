@@ -41,9 +41,9 @@ func TestGenericCallsInferAsGo(t *testing.T) {
 }
 
 // An error of a type declared in a cell wraps with %w as in Go (fmt saw a
-// bare value: "%!w(*struct {...})"), and errors.As finds it in the chain
-// (compiled errors.As refused the target); compiled error types work as
-// before.
+// bare value: "%!w(*struct {...})"), errors.As finds it in the chain
+// (compiled errors.As refused the target) and errors.Is finds the same
+// value (never before); compiled error types work as before.
 func TestErrorsAsWithCellTypes(t *testing.T) {
 	h := newHarness(t)
 	steps := []struct{ code, want string }{
@@ -52,6 +52,7 @@ func TestErrorsAsWithCellTypes(t *testing.T) {
 		{"fail().Error()", `"loading: code 42"`},
 		{"var ce *CodeErr\nok := errors.As(fail(), &ce)\nfmt.Sprint(ok, \" \", ce.Code)", `"true 42"`},
 		{"var other *CodeErr\nerrors.As(fmt.Errorf(\"plain\"), &other)", "false"},
+		{"var ErrBusy = &CodeErr{503}\nwrapped := fmt.Errorf(\"retry: %w\", ErrBusy)\nfmt.Sprint(errors.Is(wrapped, ErrBusy), errors.Is(wrapped, &CodeErr{503}))", `"true false"`},
 		{"import \"io/fs\"\n_, err := os.Open(\"/nonexistent/gonote\")\nvar pe *fs.PathError\nerrors.As(err, &pe) && pe.Op == \"open\"", "true"},
 	}
 	for _, st := range steps {

@@ -216,6 +216,7 @@ func restrictedStdlib() interp.Exports {
 		errSyms[k] = v
 	}
 	errSyms["As"] = reflect.ValueOf(errorsAs)
+	errSyms["Is"] = reflect.ValueOf(errorsIs)
 	out["errors/errors"] = errSyms
 	return out
 }
@@ -234,36 +235,67 @@ func errorsAs(err error, target any) bool {
 		return errors.As(err, target)
 	}
 	want := tv.Type().Elem()
-	var find func(e error) bool
-	find = func(e error) bool {
-		for e != nil {
-			v := reflect.ValueOf(e)
-			if v.Kind() == reflect.Pointer && v.Elem().Kind() == reflect.Struct {
-				v = v.Elem()
-			}
-			if v.Kind() == reflect.Struct && v.NumField() > 0 && v.Type().Field(0).Name == "IValue" {
-				if inner := v.Field(0).Elem(); inner.IsValid() && inner.Type().AssignableTo(want) {
-					tv.Elem().Set(inner)
+	return inErrorChain(err, func(e error) bool {
+		if inner := cellValue(e); inner.IsValid() && inner.Type().AssignableTo(want) {
+			tv.Elem().Set(inner)
+			return true
+		}
+		return false
+	})
+}
+
+// errorsIs is errors.Is for cells: a target of a cell's type travels in
+// the interpreter's wrapper, a new one for every call, so errors.Is never
+// found it; errorsIs also compares the wrapped values themselves.
+func errorsIs(err, target error) bool {
+	if errors.Is(err, target) {
+		return true
+	}
+	t := cellValue(target)
+	if !t.IsValid() || !t.Type().Comparable() {
+		return false
+	}
+	return inErrorChain(err, func(e error) bool {
+		v := cellValue(e)
+		return v.IsValid() && v.Type() == t.Type() && v.Interface() == t.Interface()
+	})
+}
+
+// cellValue returns the value of a cell's type that the interpreter's
+// error wrapper e holds (its first field, IValue), or the zero Value.
+func cellValue(e error) reflect.Value {
+	v := reflect.ValueOf(e)
+	if v.Kind() == reflect.Pointer && v.Elem().Kind() == reflect.Struct {
+		v = v.Elem()
+	}
+	if v.Kind() == reflect.Struct && v.NumField() > 0 && v.Type().Field(0).Name == "IValue" {
+		return v.Field(0).Elem()
+	}
+	return reflect.Value{}
+}
+
+// inErrorChain reports whether match holds for err or an error it wraps
+// (Unwrap() error and Unwrap() []error, as errors.Is and errors.As walk).
+func inErrorChain(err error, match func(error) bool) bool {
+	for err != nil {
+		if match(err) {
+			return true
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			err = u.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, x := range u.Unwrap() {
+				if inErrorChain(x, match) {
 					return true
 				}
 			}
-			switch u := e.(type) {
-			case interface{ Unwrap() error }:
-				e = u.Unwrap()
-			case interface{ Unwrap() []error }:
-				for _, x := range u.Unwrap() {
-					if find(x) {
-						return true
-					}
-				}
-				return false
-			default:
-				return false
-			}
+			return false
+		default:
+			return false
 		}
-		return false
 	}
-	return find(err)
+	return false
 }
 
 var stdExports = restrictedStdlib()
