@@ -31,6 +31,12 @@ type compileEnv interface {
 	// varType returns the type of the global variable name when it is a
 	// basic type or a slice of one ("float64", "[]int"), else "".
 	varType(name string) string
+	// varTypeExpr returns the type of the global variable name as its
+	// declaration gave it (a type's name, say), or "".
+	varTypeExpr(name string) string
+	// valueMethod returns the signature of method name of the type typ,
+	// declared by an earlier cell, as methodSignature gives it.
+	valueMethod(typ, name string) (string, bool)
 }
 
 // unitKind says how a unit is evaluated.
@@ -246,11 +252,20 @@ func compileCell(src string, env compileEnv) (*plan, error) {
 		parsed = append(parsed, ps)
 	}
 	c.generics = map[string]genericSignature{}
+	c.methods = map[string]string{}
 	for _, ps := range parsed {
+		text := func(n ast.Node) string { return ps.text[ps.offset(n.Pos()):ps.offset(n.End())] }
 		for _, d := range ps.decls {
-			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil {
+			fd, ok := d.(*ast.FuncDecl)
+			switch {
+			case !ok:
+			case fd.Recv == nil:
 				if sig, ok := signatureOf(fd.Type); ok {
 					c.generics[fd.Name.Name] = sig
+				}
+			default:
+				if sig, ok := methodSignature(fd, text); ok {
+					c.methods[recvTypeName(fd.Recv.List[0].Type)+"."+fd.Name.Name] = sig
 				}
 			}
 		}
@@ -308,6 +323,7 @@ type cellCompiler struct {
 	localNames map[string]bool             // every name declared anywhere in the cell
 	intNames   map[string]bool             // names the cell's syntax shows hold integers
 	generics   map[string]genericSignature // generic functions the cell declares
+	methods    map[string]string           // "T.M" -> signature of a method the cell declares (see methodSignature)
 }
 
 // parsedSegment is a segment with its AST.

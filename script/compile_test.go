@@ -26,6 +26,18 @@ func (f fakeEnv) genericFunc(n string) (genericSignature, bool) {
 	return genericSignature{}, false
 }
 func (f fakeEnv) varType(n string) string { return f.varTypes[n] }
+func (f fakeEnv) varTypeExpr(n string) string {
+	if n == "pt" {
+		return "Point"
+	}
+	return ""
+}
+func (f fakeEnv) valueMethod(typ, name string) (string, bool) {
+	if typ == "Point" && name == "Dist" {
+		return "(o Point) float64", true
+	}
+	return "", false
+}
 func (f fakeEnv) variadicIface(x, name string) (string, int, bool) {
 	if x == "p" && name == "Add" {
 		return "plot.Plotter", 0, true
@@ -139,6 +151,9 @@ func TestCompileCell(t *testing.T) {
 			"stmt@1: for _, v := range xs {\n\tv := v\n\t_gonote.GoCall(use, func() { v })\n}\n"},
 		{"the operand of %w reaches fmt as an error", `e := fmt.Errorf("step %d: %w", n, err)`,
 			"stmt@1: e := fmt.Errorf(\"step %d: %w\", n, _gonote.AsError(err))\n"},
+		{"a method value copies its receiver when taken", "type Point struct{ X, Y float64 }\nfunc (p Point) Norm() float64 { return p.X }\nfunc (p *Point) Move(dx float64) { p.X += dx }\na := Point{3, 4}\nf, g := a.Norm, a.Move\na.Norm()",
+			"decl@1: type Point struct{ X, Y float64 }\nfunc (p Point) Norm() float64 { return p.X }\nfunc (p *Point) Move(dx float64) { p.X += dx }\nstmt@4: a := Point{3, 4}\nstmt@5: f, g := func(_gonoteR1 Point) func() float64 { return _gonoteR1.Norm }(a), a.Move\nstmt@6: _gonote.ShowCall(a.Norm())\n"},
+		{"a method value of an earlier cell's type", "h := pt.Dist", "stmt@1: h := func(_gonoteR1 Point) func(o Point) float64 { return _gonoteR1.Dist }(pt)\n"},
 		{"a loop without captures is left alone", "for _, v := range xs {\n\ts += v\n}", "stmt@1: for _, v := range xs {\n\ts += v\n}\n"},
 		{"shebang and package clause are blanked", "#!/usr/bin/env -S gonote run\npackage main\nx := 1",
 			"stmt@3: x := 1\n"},

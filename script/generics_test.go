@@ -61,3 +61,21 @@ func TestErrorsAsWithCellTypes(t *testing.T) {
 		}
 	}
 }
+
+// A method value copies a value receiver when it is taken, as in Go (yaegi
+// bound the variable, so later changes showed through); pointer receivers
+// still see them.
+func TestMethodValuesBindTheirReceiver(t *testing.T) {
+	h := newHarness(t)
+	steps := []struct{ code, want string }{
+		{"type Vec struct{ X, Y float64 }\nfunc (v Vec) Norm() float64 { return math.Hypot(v.X, v.Y) }\nfunc (v *Vec) Grow(k float64) { v.X *= k; v.Y *= k }", ""},
+		{"a := Vec{3, 4}\nnorm := a.Norm\na.X = 0\nnorm()", "5"},
+		{"later := a.Norm\na.Y = 1\nlater() + norm()", "9"},
+		{"grow := a.Grow\ngrow(2)\na", "Vec{X: 0, Y: 2}"},
+	}
+	for _, st := range steps {
+		if o := h.run(st.code); o.Err != nil || o.Result != st.want {
+			t.Errorf("%q = %q (error %v), want %q", st.code, o.Result, o.Err, st.want)
+		}
+	}
+}

@@ -90,6 +90,16 @@ func (l *ledger) has(name string) bool {
 	return ok && e.Kind != "method"
 }
 
+// varTypeExpr returns the type a global variable was declared with, or "".
+func (l *ledger) varTypeExpr(name string) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if v, ok := l.vars[name]; ok {
+		return v.TypeExpr
+	}
+	return ""
+}
+
 func (l *ledger) isVar(name string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()

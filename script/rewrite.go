@@ -358,6 +358,8 @@ func (r *rewriter) walk(root ast.Node) error {
 		case *ast.SelectorExpr:
 			if id, ok := x.X.(*ast.Ident); ok && id.Name == "os" && x.Sel.Name == "Stdin" && !r.shadowed("os") {
 				r.replace(x.Pos(), x.End(), rtName+".Stdin()")
+			} else if call, ok := stack[len(stack)-2].(*ast.CallExpr); !ok || call.Fun != ast.Expr(x) {
+				r.methodValue(x)
 			}
 		}
 		return true

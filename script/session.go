@@ -445,6 +445,16 @@ func (e sessionEnv) varType(name string) string {
 	return prefix + t.Name()
 }
 
+func (e sessionEnv) varTypeExpr(name string) string { return e.s.led.varTypeExpr(name) }
+
+func (e sessionEnv) valueMethod(typ, name string) (string, bool) {
+	d := e.s.led.lookupFunc(typ + "." + name)
+	if d == nil || d.Kind != "method" || d.Recv != typ {
+		return "", false
+	}
+	return parseValueMethod(d.Src)
+}
+
 func (e sessionEnv) variadicIface(x, name string) (string, int, bool) {
 	s := e.s
 	var ft reflect.Type
