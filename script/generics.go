@@ -4,9 +4,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"strconv"
 	"strings"
-	"unicode"
 )
 
 // Type-argument inference for calls of generic functions declared in
@@ -16,9 +14,10 @@ import (
 // constant, so Max(2, 2.5) silently becomes Max[int](2, 2) = 2 where Go
 // infers float64 and gives 2.5. The cell compiler infers the type
 // arguments itself, with Go's rules, whenever every type parameter is
-// bound directly (a parameter of type T or ...T) by arguments whose types
-// it knows, and writes the instantiation out: Max[float64](2, 2.5). Calls
-// it cannot settle are left to yaegi as they were.
+// bound by arguments whose types it knows (directly, T or ...T, or
+// through []T, *T, maps, chans and func types), and writes the
+// instantiation out: Max[float64](2, 2.5). Calls it cannot settle are left
+// to yaegi as they were.
 
 // untypedRank orders the default types of untyped constants: a
 // type parameter bound only by untyped numeric constants takes the
@@ -376,88 +375,4 @@ func (r *rewriter) identType(id *ast.Ident) (typ string, untyped bool) {
 		return "", false
 	}
 	return r.c.env.varType(id.Name), false
-}
-
-// methodValue binds the receiver of a method value when it is taken, as Go
-// does: for `f := a.Norm` Go copies a (Norm has a value receiver) so f
-// keeps the a of that moment; yaegi bound the variable, and f saw later
-// changes to a. A method value of a variable whose type is declared in a
-// cell, of a method with a value receiver, becomes a call that takes the
-// copy: func(r T) func(...) ... { return r.Norm }(a).
-func (r *rewriter) methodValue(x *ast.SelectorExpr) {
-	id, ok := x.X.(*ast.Ident)
-	if !ok {
-		return
-	}
-	typ, untyped := r.identType(id)
-	if typ == "" && !untyped && id.Obj == nil && !r.c.localNames[id.Name] {
-		typ = r.c.env.varTypeExpr(id.Name)
-	}
-	if untyped || !isPlainIdent(typ) {
-		return
-	}
-	sig, ok := r.c.methods[typ+"."+x.Sel.Name]
-	if !ok {
-		if sig, ok = r.c.env.valueMethod(typ, x.Sel.Name); !ok {
-			return
-		}
-	}
-	if sig == "" {
-		return // a pointer receiver: yaegi binds it as Go does
-	}
-	r.counter++
-	recv := "_gonoteR" + strconv.Itoa(r.counter)
-	r.replaceParts(x.Pos(), x.End(), lit("func("+recv+" "+typ+") func"+sig+" { return "+recv+"."+x.Sel.Name+" }("), r.subN(x.X), lit(")"))
-}
-
-// isPlainIdent reports whether s is a Go identifier.
-func isPlainIdent(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i, c := range s {
-		if c != '_' && !unicode.IsLetter(c) && (i == 0 || !unicode.IsDigit(c)) {
-			return false
-		}
-	}
-	return true
-}
-
-// methodSignature returns the parameters and results of a method declared
-// with a value receiver, as source text ("(k float64) float64"), "" for a
-// pointer receiver, and false for a receiver with type parameters.
-func methodSignature(fd *ast.FuncDecl, text func(ast.Node) string) (string, bool) {
-	if fd.Recv == nil || len(fd.Recv.List) != 1 {
-		return "", false
-	}
-	switch rt := fd.Recv.List[0].Type.(type) {
-	case *ast.StarExpr:
-		return "", true
-	case *ast.Ident:
-		_ = rt
-	default:
-		return "", false // T[K], a parenthesized type: left alone
-	}
-	sig := text(fd.Type.Params)
-	if fd.Type.Results != nil {
-		sig += " " + text(fd.Type.Results)
-	}
-	return sig, true
-}
-
-// parseValueMethod parses a method declaration and returns its signature
-// as methodSignature does.
-func parseValueMethod(src string) (string, bool) {
-	const head = "package p\n"
-	f, err := parser.ParseFile(token.NewFileSet(), "", head+src, parser.SkipObjectResolution)
-	if err != nil {
-		return "", false
-	}
-	for _, d := range f.Decls {
-		if fd, ok := d.(*ast.FuncDecl); ok {
-			text := func(n ast.Node) string { return (head + src)[n.Pos()-1 : n.End()-1] }
-			return methodSignature(fd, text)
-		}
-	}
-	return "", false
 }

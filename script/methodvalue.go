@@ -1,0 +1,92 @@
+package script
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"strconv"
+	"unicode"
+)
+
+// methodValue binds the receiver of a method value when it is taken, as Go
+// does: for `f := a.Norm` Go copies a (Norm has a value receiver) so f
+// keeps the a of that moment; yaegi bound the variable, and f saw later
+// changes to a. A method value of a variable whose type is declared in a
+// cell, of a method with a value receiver, becomes a call that takes the
+// copy: func(r T) func(...) ... { return r.Norm }(a).
+func (r *rewriter) methodValue(x *ast.SelectorExpr) {
+	id, ok := x.X.(*ast.Ident)
+	if !ok {
+		return
+	}
+	typ, untyped := r.identType(id)
+	if typ == "" && !untyped && id.Obj == nil && !r.c.localNames[id.Name] {
+		typ = r.c.env.varTypeExpr(id.Name)
+	}
+	if untyped || !isPlainIdent(typ) {
+		return
+	}
+	sig, ok := r.c.methods[typ+"."+x.Sel.Name]
+	if !ok {
+		if sig, ok = r.c.env.valueMethod(typ, x.Sel.Name); !ok {
+			return
+		}
+	}
+	if sig == "" {
+		return // a pointer receiver: yaegi binds it as Go does
+	}
+	r.counter++
+	recv := "_gonoteR" + strconv.Itoa(r.counter)
+	r.replaceParts(x.Pos(), x.End(), lit("func("+recv+" "+typ+") func"+sig+" { return "+recv+"."+x.Sel.Name+" }("), r.subN(x.X), lit(")"))
+}
+
+// isPlainIdent reports whether s is a Go identifier.
+func isPlainIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, c := range s {
+		if c != '_' && !unicode.IsLetter(c) && (i == 0 || !unicode.IsDigit(c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// methodSignature returns the parameters and results of a method declared
+// with a value receiver, as source text ("(k float64) float64"), "" for a
+// pointer receiver, and false for a receiver with type parameters.
+func methodSignature(fd *ast.FuncDecl, text func(ast.Node) string) (string, bool) {
+	if fd.Recv == nil || len(fd.Recv.List) != 1 {
+		return "", false
+	}
+	switch fd.Recv.List[0].Type.(type) {
+	case *ast.StarExpr:
+		return "", true
+	case *ast.Ident:
+	default:
+		return "", false // T[K], a parenthesized type: left alone
+	}
+	sig := text(fd.Type.Params)
+	if fd.Type.Results != nil {
+		sig += " " + text(fd.Type.Results)
+	}
+	return sig, true
+}
+
+// parseValueMethod parses a method declaration and returns its signature
+// as methodSignature does.
+func parseValueMethod(src string) (string, bool) {
+	const head = "package p\n"
+	f, err := parser.ParseFile(token.NewFileSet(), "", head+src, parser.SkipObjectResolution)
+	if err != nil {
+		return "", false
+	}
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok {
+			text := func(n ast.Node) string { return (head + src)[n.Pos()-1 : n.End()-1] }
+			return methodSignature(fd, text)
+		}
+	}
+	return "", false
+}
