@@ -154,6 +154,8 @@ func TestCompileCell(t *testing.T) {
 		{"a method value copies its receiver when taken", "type Point struct{ X, Y float64 }\nfunc (p Point) Norm() float64 { return p.X }\nfunc (p *Point) Move(dx float64) { p.X += dx }\na := Point{3, 4}\nf, g := a.Norm, a.Move\na.Norm()",
 			"decl@1: type Point struct{ X, Y float64 }\nfunc (p Point) Norm() float64 { return p.X }\nfunc (p *Point) Move(dx float64) { p.X += dx }\nstmt@4: a := Point{3, 4}\nstmt@5: f, g := func(_gonoteR1 Point) func() float64 { return _gonoteR1.Norm }(a), a.Move\nstmt@6: _gonote.ShowCall(a.Norm())\n"},
 		{"a method value of an earlier cell's type", "h := pt.Dist", "stmt@1: h := func(_gonoteR1 Point) func(o Point) float64 { return _gonoteR1.Dist }(pt)\n"},
+		{"go with a value method binds its receiver at the go statement", "type Exp struct{ ID int }\nfunc (e Exp) Run() {}\nfor _, e := range []Exp{{1}, {2}} {\n\tgo e.Run()\n}",
+			"decl@1: type Exp struct{ ID int }\nfunc (e Exp) Run() {}\nstmt@3: for _, e := range []Exp{{1}, {2}} { e := e;\n\t_gonote.GoCall(func(_gonoteR1 Exp) func() { return _gonoteR1.Run }(e))\n}\n"},
 		{"a loop without captures is left alone", "for _, v := range xs {\n\ts += v\n}", "stmt@1: for _, v := range xs {\n\ts += v\n}\n"},
 		{"shebang and package clause are blanked", "#!/usr/bin/env -S gonote run\npackage main\nx := 1",
 			"stmt@3: x := 1\n"},

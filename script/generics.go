@@ -330,6 +330,31 @@ func (r *rewriter) argType(e ast.Expr) (string, bool, bool) {
 	return t, false, t != ""
 }
 
+// rangeVarType is the type of a variable of `for k, v := range x` (the
+// parser's declaration of it, as an assignment) when x is a slice or
+// array whose type is known: int for k, the element type for v.
+func (r *rewriter) rangeVarType(d *ast.AssignStmt, x ast.Expr, id *ast.Ident) string {
+	var xt string
+	if xid, ok := x.(*ast.Ident); ok {
+		xt, _ = r.identType(xid)
+	} else {
+		xt = typeOfExpr(x, r.ps.text, r.ps)
+	}
+	elem, isSlice := strings.CutPrefix(xt, "[]")
+	if !isSlice {
+		return ""
+	}
+	for i, l := range d.Lhs {
+		if n, ok := l.(*ast.Ident); ok && n.Name == id.Name {
+			if i == 0 {
+				return "int"
+			}
+			return elem
+		}
+	}
+	return ""
+}
+
 // identType is the type of a variable or constant named by id: from its
 // declaration in the same statement or declaration group, from an earlier
 // statement of the cell, or from the session. untyped is true for a
@@ -345,6 +370,9 @@ func (r *rewriter) identType(id *ast.Ident) (typ string, untyped bool) {
 						return typeOfExpr(d.Rhs[i], r.ps.text, r.ps), false
 					}
 				}
+			}
+			if u, ok := d.Rhs[0].(*ast.UnaryExpr); ok && d.Tok == token.DEFINE && len(d.Rhs) == 1 && u.Op == token.RANGE {
+				return r.rangeVarType(d, u.X, id), false
 			}
 		case *ast.ValueSpec:
 			if d.Type != nil {

@@ -36,6 +36,9 @@ func TestLoopVariablesArePerIteration(t *testing.T) {
 // against that frame's own reads.
 func TestLoopVariablesInGoroutines(t *testing.T) {
 	tests := []struct{ name, code, want string }{
+		{"go with a value method of the element",
+			"import \"sync\"\ntype Job struct{ ID int }\nvar mu sync.Mutex\nvar wg sync.WaitGroup\nran := map[int]int{}\nfunc (j Job) Run() {\n\tdefer wg.Done()\n\tmu.Lock()\n\tran[j.ID]++\n\tmu.Unlock()\n}\nfor _, j := range []Job{{1}, {2}, {3}} {\n\twg.Add(1)\n\tgo j.Run()\n}\nwg.Wait()\nran",
+			"map[1:1 2:1 3:1]"},
 		{"goroutines",
 			"import \"sync\"\nvar mu sync.Mutex\nvar wg sync.WaitGroup\nsum := 0\nfor _, v := range []int{1, 10, 100} {\n\twg.Add(1)\n\tgo func() {\n\t\tdefer wg.Done()\n\t\tmu.Lock()\n\t\tsum += v\n\t\tmu.Unlock()\n\t}()\n}\nwg.Wait()\nsum",
 			"111"},

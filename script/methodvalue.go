@@ -15,29 +15,39 @@ import (
 // cell, of a method with a value receiver, becomes a call that takes the
 // copy: func(r T) func(...) ... { return r.Norm }(a).
 func (r *rewriter) methodValue(x *ast.SelectorExpr) {
+	if parts, ok := r.boundMethodValue(x); ok {
+		r.replaceParts(x.Pos(), x.End(), parts...)
+	}
+}
+
+// boundMethodValue returns the rewrite of methodValue for x, or false when
+// x is not a method value of that kind. A go or defer statement uses it
+// for its function too (go e.Run() in a loop ran every goroutine on the
+// last e).
+func (r *rewriter) boundMethodValue(x *ast.SelectorExpr) ([]part, bool) {
 	id, ok := x.X.(*ast.Ident)
 	if !ok {
-		return
+		return nil, false
 	}
 	typ, untyped := r.identType(id)
 	if typ == "" && !untyped && id.Obj == nil && !r.c.localNames[id.Name] {
 		typ = r.c.env.varTypeExpr(id.Name)
 	}
 	if untyped || !isPlainIdent(typ) {
-		return
+		return nil, false
 	}
 	sig, ok := r.c.methods[typ+"."+x.Sel.Name]
 	if !ok {
 		if sig, ok = r.c.env.valueMethod(typ, x.Sel.Name); !ok {
-			return
+			return nil, false
 		}
 	}
 	if sig == "" {
-		return // a pointer receiver: yaegi binds it as Go does
+		return nil, false // a pointer receiver: yaegi binds it as Go does
 	}
 	r.counter++
 	recv := "_gonoteR" + strconv.Itoa(r.counter)
-	r.replaceParts(x.Pos(), x.End(), lit("func("+recv+" "+typ+") func"+sig+" { return "+recv+"."+x.Sel.Name+" }("), r.subN(x.X), lit(")"))
+	return []part{lit("func(" + recv + " " + typ + ") func" + sig + " { return " + recv + "." + x.Sel.Name + " }("), r.subN(x.X), lit(")")}, true
 }
 
 // isPlainIdent reports whether s is a Go identifier.

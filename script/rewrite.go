@@ -805,7 +805,13 @@ func (r *rewriter) deferred(call *ast.CallExpr, stmtPos token.Pos, runtimeFunc s
 	if call.Ellipsis.IsValid() {
 		name = runtimeFunc + "CallSlice"
 	}
-	parts := []part{lit(name + "("), r.subN(call.Fun)}
+	fun := []part{r.subN(call.Fun)}
+	if sel, ok := call.Fun.(*ast.SelectorExpr); ok {
+		if bound, ok := r.boundMethodValue(sel); ok {
+			fun = bound
+		}
+	}
+	parts := append([]part{lit(name + "(")}, fun...)
 	if _, isLit := unparen(call.Fun).(*ast.FuncLit); isLit && inLoop {
 		r.counter++
 		held := "_gonoteF" + strconv.Itoa(r.counter)
