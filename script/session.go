@@ -93,6 +93,12 @@ type Session struct {
 	directIO atomic.Bool
 	ctxPtr   reflect.Value
 
+	// yaegiCtl and yaegiFrame reach into the interpreter (see
+	// yaegiexec.go and yaegiframe.go); nil if a yaegi upgrade renamed the
+	// fields.
+	yaegiCtl   *yaegiControl
+	yaegiFrame *globalFrame
+
 	// interrupts is closed when the running cell is interrupted, and
 	// replaced when the next cell starts: time.Sleep in cells waits on it
 	// (see sleep).
@@ -348,6 +354,13 @@ func (s *Session) newInterpreter() error {
 	s.in = in
 	s.imports = map[string]string{}
 	s.mu.Unlock()
+	s.yaegiCtl, s.yaegiFrame = nil, nil
+	if ctl, ok := yaegiControlOf(in); ok {
+		s.yaegiCtl = &ctl
+	}
+	if g, ok := globalFrameOf(in); ok {
+		s.yaegiFrame = &g
+	}
 	s.ctxPtr = p
 	if s.cellCtx != nil {
 		// A rebuild during a cell: cells still see that cell's ctx.
@@ -572,8 +585,8 @@ func (s *Session) compile(src string) (prog *interp.Program, err error) {
 		}
 	}()
 	prog, err = s.in.Compile(src)
-	if err == nil {
-		growGlobalFrame(s.in)
+	if err == nil && s.yaegiFrame != nil {
+		s.yaegiFrame.grow()
 	}
 	return prog, err
 }
@@ -1258,7 +1271,7 @@ func (s *Session) doImports(p *plan, cell int, code string) *CellError {
 // stops without failing.
 func (s *Session) run(ctx context.Context, prog *interp.Program, u *unit, cell int, code string) *CellError {
 	mark := s.errf.mark() // frames before belong to earlier, recovered panics
-	_, finished, err := executeWatched(ctx, s.in, prog, s.fireInterrupts)
+	_, finished, err := executeWatched(ctx, s.in, s.yaegiCtl, prog, s.fireInterrupts)
 	if err == nil {
 		return nil
 	}

@@ -60,10 +60,11 @@ func yaegiControlOf(in *interp.Interpreter) (yaegiControl, bool) {
 // stopped, if not nil, is called once the interpreter has been stopped
 // (compiled calls that should end early on an interrupt wait for it: see
 // Session.sleep).
-func executeWatched(ctx context.Context, in *interp.Interpreter, prog *interp.Program, stopped func()) (reflect.Value, <-chan struct{}, error) {
+// ctl is the interpreter's control (yaegiControlOf), nil when it was not
+// found: then the run is ExecuteWithContext's own.
+func executeWatched(ctx context.Context, in *interp.Interpreter, ctl *yaegiControl, prog *interp.Program, stopped func()) (reflect.Value, <-chan struct{}, error) {
 	finished := make(chan struct{})
-	ctl, ok := yaegiControlOf(in)
-	if !ok {
+	if ctl == nil {
 		defer close(finished)
 		res, err := in.ExecuteWithContext(ctx, prog)
 		if ctx.Err() != nil && stopped != nil {

@@ -38,7 +38,7 @@ func globalFrameOf(in *interp.Interpreter) (globalFrame, bool) {
 	}, true
 }
 
-// growGlobalFrame gives the slots that compiling added to the global
+// grow gives the slots that compiling added to the global
 // layout their zero values, growing the frame's storage geometrically.
 // yaegi's own resizeFrame, run by every Execute, reallocates the frame to
 // exactly the new length and copies it; as nearly every cell adds a slot
@@ -46,18 +46,14 @@ func globalFrameOf(in *interp.Interpreter) (globalFrame, bool) {
 // all earlier slots, and its garbage: O(cells) per cell. After this call
 // the frame is already long enough and resizeFrame does nothing. Call it
 // between compiling and executing; it takes the frame's lock as
-// resizeFrame does. It reports whether the fields were found.
-func growGlobalFrame(in *interp.Interpreter) bool {
-	g, ok := globalFrameOf(in)
-	if !ok {
-		return false
-	}
+// resizeFrame does.
+func (g globalFrame) grow() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	layout, data := *g.layout, *g.data
 	have, want := len(data), len(layout)
 	if want <= have {
-		return true
+		return
 	}
 	if want > cap(data) {
 		grown := make([]reflect.Value, have, max(2*cap(data), want, 64))
@@ -69,5 +65,4 @@ func growGlobalFrame(in *interp.Interpreter) bool {
 		data[i] = reflect.New(layout[i]).Elem()
 	}
 	*g.data = data
-	return true
 }

@@ -12,8 +12,11 @@ import (
 func TestGlobalFrameGrowsGeometrically(t *testing.T) {
 	h := newHarness(t)
 	g, ok := globalFrameOf(h.s.in)
-	if !ok {
+	if !ok || h.s.yaegiFrame == nil {
 		t.Fatal("yaegi's Interpreter has no frame.data, frame.mutex or universe.types any more: check resizeFrame")
+	}
+	if h.s.yaegiCtl == nil {
+		t.Fatal("yaegi's Interpreter has no id, mutex, done, cancelChan or fastChan any more: check ExecuteWithContext")
 	}
 	storage := func() uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(*g.data))) }
 	const cells = 400
