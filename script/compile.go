@@ -254,7 +254,6 @@ func compileCell(src string, env compileEnv) (*plan, error) {
 	c.generics = map[string]genericSignature{}
 	c.methods = map[string]string{}
 	for _, ps := range parsed {
-		text := func(n ast.Node) string { return ps.text[ps.offset(n.Pos()):ps.offset(n.End())] }
 		for _, d := range ps.decls {
 			fd, ok := d.(*ast.FuncDecl)
 			switch {
@@ -264,7 +263,7 @@ func compileCell(src string, env compileEnv) (*plan, error) {
 					c.generics[fd.Name.Name] = sig
 				}
 			default:
-				if sig, ok := methodSignature(fd, text); ok {
+				if sig, ok := methodSignature(fd, ps.source); ok {
 					c.methods[recvTypeName(fd.Recv.List[0].Type)+"."+fd.Name.Name] = sig
 				}
 			}
@@ -448,6 +447,11 @@ func collectDeclared(n ast.Node, names map[string]bool) {
 	})
 }
 
+// source returns the text of a node of the segment.
+func (ps *parsedSegment) source(n ast.Node) string {
+	return ps.text[ps.offset(n.Pos()):ps.offset(n.End())]
+}
+
 // offset returns the offset in the segment text of a position.
 func (ps *parsedSegment) offset(p token.Pos) int {
 	return ps.fset.Position(p).Offset - ps.base
@@ -538,7 +542,7 @@ func (c *cellCompiler) emitDecls(ps *parsedSegment) error {
 					}
 					typ := ""
 					if s.Type != nil {
-						typ = ps.text[ps.offset(s.Type.Pos()):ps.offset(s.Type.End())]
+						typ = ps.source(s.Type)
 					}
 					if kind == "const" {
 						switch {
@@ -553,7 +557,7 @@ func (c *cellCompiler) emitDecls(ps *parsedSegment) error {
 					for i, id := range s.Names {
 						dd := decl{Kind: kind, Name: id.Name, Src: text, Line: line, TypeExpr: typ, Refs: refs}
 						if typ == "" && i < len(s.Values) && len(s.Names) == len(s.Values) {
-							dd.TypeExpr = typeOfExpr(s.Values[i], ps.text, ps)
+							dd.TypeExpr = typeOfExpr(s.Values[i], ps)
 						}
 						u.Decls = append(u.Decls, dd)
 					}
@@ -595,8 +599,8 @@ func recvTypeName(e ast.Expr) string {
 // typeOfExpr guesses the type of an initializer from its syntax, for the
 // cases where the syntax says it: composite literals, conversions to named
 // types written as T(x), &T{}, make and new. It returns "" otherwise.
-func typeOfExpr(e ast.Expr, text string, ps *parsedSegment) string {
-	src := func(n ast.Node) string { return text[ps.offset(n.Pos()):ps.offset(n.End())] }
+func typeOfExpr(e ast.Expr, ps *parsedSegment) string {
+	src := ps.source
 	switch x := e.(type) {
 	case *ast.CompositeLit:
 		if x.Type != nil {
@@ -706,7 +710,7 @@ func (c *cellCompiler) emitStmt(ps *parsedSegment) error {
 			if id, ok := l.(*ast.Ident); ok && id.Name != "_" {
 				u.Defines = append(u.Defines, id.Name)
 				if len(as.Lhs) == len(as.Rhs) {
-					u.DefExpr[id.Name] = typeOfExpr(as.Rhs[i], ps.text, ps)
+					u.DefExpr[id.Name] = typeOfExpr(as.Rhs[i], ps)
 				}
 			}
 		}

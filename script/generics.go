@@ -57,17 +57,27 @@ func signatureOf(ft *ast.FuncType) (genericSignature, bool) {
 	return sig, true
 }
 
+// parseFuncDecl parses the source of a function or method declaration
+// kept by the ledger; text gives the source of one of its nodes.
+func parseFuncDecl(src string) (fd *ast.FuncDecl, text func(ast.Node) string, ok bool) {
+	const head = "package p\n"
+	f, err := parser.ParseFile(token.NewFileSet(), "", head+src, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, nil, false
+	}
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok {
+			return fd, func(n ast.Node) string { return (head + src)[n.Pos()-1 : n.End()-1] }, true
+		}
+	}
+	return nil, nil, false
+}
+
 // parseGenericFunc parses the source of a function declaration and returns
 // its signature when it is generic.
 func parseGenericFunc(src string) (genericSignature, bool) {
-	f, err := parser.ParseFile(token.NewFileSet(), "", "package p\n"+src, parser.SkipObjectResolution)
-	if err != nil {
-		return genericSignature{}, false
-	}
-	for _, d := range f.Decls {
-		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil {
-			return signatureOf(fd.Type)
-		}
+	if fd, _, ok := parseFuncDecl(src); ok && fd.Recv == nil {
+		return signatureOf(fd.Type)
 	}
 	return genericSignature{}, false
 }
@@ -324,9 +334,9 @@ func (r *rewriter) argType(e ast.Expr) (string, bool, bool) {
 		return t, untyped, t != ""
 	}
 	if fl, ok := e.(*ast.FuncLit); ok {
-		return r.ps.text[r.ps.offset(fl.Type.Pos()):r.ps.offset(fl.Type.End())], false, true
+		return r.ps.source(fl.Type), false, true
 	}
-	t := typeOfExpr(e, r.ps.text, r.ps)
+	t := typeOfExpr(e, r.ps)
 	return t, false, t != ""
 }
 
@@ -338,7 +348,7 @@ func (r *rewriter) rangeVarType(d *ast.AssignStmt, x ast.Expr, id *ast.Ident) st
 	if xid, ok := x.(*ast.Ident); ok {
 		xt, _ = r.identType(xid)
 	} else {
-		xt = typeOfExpr(x, r.ps.text, r.ps)
+		xt = typeOfExpr(x, r.ps)
 	}
 	elem, isSlice := strings.CutPrefix(xt, "[]")
 	if !isSlice {
@@ -360,14 +370,13 @@ func (r *rewriter) rangeVarType(d *ast.AssignStmt, x ast.Expr, id *ast.Ident) st
 // statement of the cell, or from the session. untyped is true for a
 // constant declared without a type.
 func (r *rewriter) identType(id *ast.Ident) (typ string, untyped bool) {
-	text := func(n ast.Node) string { return r.ps.text[r.ps.offset(n.Pos()):r.ps.offset(n.End())] }
 	if obj := id.Obj; obj != nil {
 		switch d := obj.Decl.(type) {
 		case *ast.AssignStmt:
 			if d.Tok == token.DEFINE && len(d.Lhs) == len(d.Rhs) {
 				for i, l := range d.Lhs {
 					if n, ok := l.(*ast.Ident); ok && n.Name == id.Name {
-						return typeOfExpr(d.Rhs[i], r.ps.text, r.ps), false
+						return typeOfExpr(d.Rhs[i], r.ps), false
 					}
 				}
 			}
@@ -376,7 +385,7 @@ func (r *rewriter) identType(id *ast.Ident) (typ string, untyped bool) {
 			}
 		case *ast.ValueSpec:
 			if d.Type != nil {
-				return text(d.Type), false
+				return r.ps.source(d.Type), false
 			}
 			if len(d.Values) == len(d.Names) {
 				for i, n := range d.Names {
@@ -385,12 +394,12 @@ func (r *rewriter) identType(id *ast.Ident) (typ string, untyped bool) {
 							k, ok := constKind(d.Values[i])
 							return k, ok
 						}
-						return typeOfExpr(d.Values[i], r.ps.text, r.ps), false
+						return typeOfExpr(d.Values[i], r.ps), false
 					}
 				}
 			}
 		case *ast.Field:
-			return text(d.Type), false
+			return r.ps.source(d.Type), false
 		}
 		return "", false
 	}

@@ -2,8 +2,6 @@ package script
 
 import (
 	"go/ast"
-	"go/parser"
-	"go/token"
 	"strconv"
 	"unicode"
 )
@@ -87,16 +85,8 @@ func methodSignature(fd *ast.FuncDecl, text func(ast.Node) string) (string, bool
 // parseValueMethod parses a method declaration and returns its signature
 // as methodSignature does.
 func parseValueMethod(src string) (string, bool) {
-	const head = "package p\n"
-	f, err := parser.ParseFile(token.NewFileSet(), "", head+src, parser.SkipObjectResolution)
-	if err != nil {
-		return "", false
-	}
-	for _, d := range f.Decls {
-		if fd, ok := d.(*ast.FuncDecl); ok {
-			text := func(n ast.Node) string { return (head + src)[n.Pos()-1 : n.End()-1] }
-			return methodSignature(fd, text)
-		}
+	if fd, text, ok := parseFuncDecl(src); ok {
+		return methodSignature(fd, text)
 	}
 	return "", false
 }
