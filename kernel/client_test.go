@@ -268,6 +268,15 @@ func (c *testClient) run(code string) (*Message, []*Message) {
 	return r, c.collect(id, 20*time.Second)
 }
 
+// describeMessages lists messages as type and content, for test failures.
+func describeMessages(msgs []*Message) []string {
+	var out []string
+	for _, m := range msgs {
+		out = append(out, m.Header.MsgType+fmt.Sprint(contentMap(m)))
+	}
+	return out
+}
+
 func outputsOf(msgs []*Message) []*Message {
 	var out []*Message
 	for _, m := range msgs {

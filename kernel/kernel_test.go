@@ -154,11 +154,7 @@ func TestRunnerCrashRestartsAndRestores(t *testing.T) {
 			}
 			outs := outputsOf(msgs)
 			if len(outs) != 1 || outs[0].Header.MsgType != "error" {
-				var kinds []string
-				for _, m := range outs {
-					kinds = append(kinds, m.Header.MsgType+fmt.Sprint(contentMap(m)))
-				}
-				t.Fatalf("outputs %v, want exactly one error", kinds)
+				t.Fatalf("outputs %v, want exactly one error", describeMessages(outs))
 			}
 			tb := fmt.Sprint(contentField(outs[0], "traceback"))
 			for _, want := range []string{tt.want, "A new runner was started", "Lost variables (run their cells again): x, y"} {
@@ -168,11 +164,7 @@ func TestRunnerCrashRestartsAndRestores(t *testing.T) {
 			}
 			r, msgs = c.run("echo alive")
 			if got := streamText(msgs, "stdout"); got != "alive\n" {
-				var kinds []string
-				for _, m := range msgs {
-					kinds = append(kinds, m.Header.MsgType+fmt.Sprint(contentMap(m)))
-				}
-				t.Errorf("after restart the cell printed %q (reply %v, iopub %v)", got, contentMap(r), kinds)
+				t.Errorf("after restart the cell printed %q (reply %v, iopub %v)", got, contentMap(r), describeMessages(msgs))
 			}
 		})
 	}
