@@ -432,7 +432,9 @@ func (e sessionEnv) candidates(name string) []string {
 
 func (e sessionEnv) genericFunc(name string) (genericSignature, bool) {
 	d := e.s.led.lookupFunc(name)
-	if d == nil || d.Kind != "func" || d.Name != name {
+	// Only a declaration with type parameters is parsed: every call of a
+	// session function in a cell asks.
+	if d == nil || d.Kind != "func" || d.Name != name || !strings.Contains(d.Src, "func "+name+"[") {
 		return genericSignature{}, false
 	}
 	return parseGenericFunc(d.Src)
