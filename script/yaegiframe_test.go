@@ -44,3 +44,18 @@ func TestGlobalFrameGrowsGeometrically(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkYaegiFieldLookup is what finding the interpreter's control and
+// frame fields by name costs; the session does it once per interpreter
+// (newInterpreter), not per cell.
+func BenchmarkYaegiFieldLookup(b *testing.B) {
+	s, err := NewSession(Options{Stdout: devNull(b), Stderr: devNull(b)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	for b.Loop() {
+		yaegiControlOf(s.in)
+		globalFrameOf(s.in)
+	}
+}
