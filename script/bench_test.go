@@ -70,3 +70,16 @@ func BenchmarkCompileCellMixed(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkNewSession is the cost of a session's start that the prelude
+// and the interpreter's symbol tables add to every kernel start and restart.
+func BenchmarkNewSession(b *testing.B) {
+	stdout, stderr := devNull(b), devNull(b)
+	for i := 0; i < b.N; i++ {
+		s, err := NewSession(Options{Stdout: stdout, Stderr: stderr})
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.Close()
+	}
+}

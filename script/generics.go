@@ -1,10 +1,12 @@
 package script
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"strings"
+	"sync"
 )
 
 // Type-argument inference for calls of generic functions declared in
@@ -73,6 +75,24 @@ func parseFuncDecl(src string) (fd *ast.FuncDecl, text func(ast.Node) string, ok
 	return nil, nil, false
 }
 
+// preludeGenerics gives the signatures of the prelude's generic helpers,
+// which stand in for the standard generics yaegi cannot run.
+var preludeGenerics = sync.OnceValue(func() map[string]genericSignature {
+	f, err := parser.ParseFile(token.NewFileSet(), "prelude", "package p\n"+prelude, parser.SkipObjectResolution)
+	if err != nil {
+		panic(fmt.Sprintf("script: the prelude does not parse: %v", err))
+	}
+	sigs := map[string]genericSignature{}
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil {
+			if sig, ok := signatureOf(fd.Type); ok {
+				sigs[fd.Name.Name] = sig
+			}
+		}
+	}
+	return sigs
+})
+
 // parseGenericFunc parses the source of a function declaration and returns
 // its signature when it is generic.
 func parseGenericFunc(src string) (genericSignature, bool) {
@@ -135,6 +155,9 @@ func (sig genericSignature) inferredArgs(call *ast.CallExpr, typeOf func(ast.Exp
 		t, isUntyped, ok := typeOf(arg)
 		if !ok {
 			return nil, false
+		}
+		if isUntyped && t == "nil" {
+			continue // nil binds no type parameter: Concat(a, nil, b)
 		}
 		if isUntyped {
 			id, direct := pt.(*ast.Ident)
@@ -329,6 +352,9 @@ func (r *rewriter) argType(e ast.Expr) (string, bool, bool) {
 	if id, ok := e.(*ast.Ident); ok {
 		if (id.Name == "true" || id.Name == "false") && !r.shadowed(id.Name) {
 			return "bool", true, true
+		}
+		if id.Name == "nil" && !r.shadowed(id.Name) {
+			return "nil", true, true
 		}
 		t, untyped := r.identType(id)
 		return t, untyped, t != ""

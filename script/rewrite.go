@@ -735,9 +735,39 @@ var sliceCalls = map[string]string{
 	"slices.Equal":   "_gonoteEqual",
 	"slices.Clone":   "_gonoteClone",
 	"slices.Collect": "",
+
+	"slices.Index":            "_gonoteIndex",
+	"slices.Contains":         "_gonoteContains",
+	"slices.Insert":           "_gonoteInsert",
+	"slices.Delete":           "_gonoteDelete",
+	"slices.DeleteFunc":       "_gonoteDeleteFunc",
+	"slices.Replace":          "_gonoteReplace",
+	"slices.Compact":          "_gonoteCompact",
+	"slices.CompactFunc":      "_gonoteCompactFunc",
+	"slices.Concat":           "_gonoteConcat",
+	"slices.Repeat":           "_gonoteRepeat",
+	"slices.Grow":             "_gonoteGrow",
+	"slices.Clip":             "_gonoteClip",
+	"slices.Compare":          "_gonoteSliceCompare",
+	"slices.IsSorted":         "_gonoteIsSorted",
+	"slices.IsSortedFunc":     "_gonoteIsSortedFunc",
+	"slices.SortFunc":         "_gonoteSortFunc",
+	"slices.SortStableFunc":   "_gonoteSortStableFunc",
+	"slices.MaxFunc":          "_gonoteMaxFunc",
+	"slices.MinFunc":          "_gonoteMinFunc",
+	"slices.BinarySearch":     "_gonoteBinarySearch",
+	"slices.BinarySearchFunc": "_gonoteBinarySearchFunc",
+
 	"maps.Keys":      "_gonoteKeys",
 	"maps.Values":    "_gonoteValues",
 	"maps.Clone":     "_gonoteMapClone",
+	"maps.Copy":      "_gonoteMapCopy",
+	"maps.Equal":     "_gonoteMapEqual",
+	"maps.EqualFunc": "_gonoteMapEqualFunc",
+
+	"cmp.Compare": "_gonoteCompare",
+	"cmp.Less":    "_gonoteLess",
+	"cmp.Or":      "_gonoteOr",
 }
 
 func (r *rewriter) call(x *ast.CallExpr) {
@@ -780,6 +810,13 @@ func (r *rewriter) call(x *ast.CallExpr) {
 			r.replaceParts(x.Pos(), x.End(), r.subN(x.Args[0]))
 		}
 		return
+	}
+	if sig, ok := preludeGenerics()[helper]; ok {
+		// yaegi's own inference fails the helpers as it fails cells'
+		// generics (untyped constants, variadic type parameters).
+		if args, ok := sig.inferredArgs(x, r.argType); ok {
+			helper += "[" + strings.Join(args, ", ") + "]"
+		}
 	}
 	r.replace(x.Fun.Pos(), x.Fun.End(), helper)
 }

@@ -972,7 +972,10 @@ func internalCompilerError(err error) bool {
 func globalScopeBug(err error) bool {
 	msg := err.Error()
 	return strings.Contains(msg, "nil reflect type") || strings.Contains(msg, "nil type") || strings.Contains(msg, "definition loop") ||
-		strings.Contains(msg, "invalid memory address or nil pointer dereference")
+		strings.Contains(msg, "invalid memory address or nil pointer dereference") ||
+		// The type of a global defined by a call instantiated with two or
+		// more type arguments: x := Map[float64, string](xs, f).
+		strings.Contains(msg, "not a generic type")
 }
 
 // stashSource wraps a definition in a function that passes pointers to its
