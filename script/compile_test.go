@@ -188,6 +188,8 @@ func TestCompileCellErrors(t *testing.T) {
 		{"return with a value", "return 1", 1, 1, "return with values at the top level of a cell: a cell is not a function; show a value by writing it as the last line"},
 		{"main with arguments", "func main(x int) {}", 1, 1, "func main must have no arguments and no results"},
 		{"deferred call of a closure variable", "func f() {\n\th := func() {}\n\tdefer h()\n}", 3, 8, deferredClosureMsg("h")},
+		{"type argument bound by no argument", "func Zero[T any]() T {\n\tvar z T\n\treturn z\n}\nx := 1 + Zero()", 5, 10, "in call to Zero, cannot infer T"},
+		{"variadic type parameter without arguments", "func Sum[T int | float64](xs ...T) T {\n\treturn xs[0]\n}\nSum()", 4, 1, "in call to Sum, cannot infer T"},
 		{"closure variable called from a deferred literal", "func f() {\n\tvar done func()\n\tdone = func() {}\n\tdefer func() { done() }()\n}", 4, 17, deferredClosureMsg("done")},
 	}
 	for _, tt := range tests {

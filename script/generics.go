@@ -35,9 +35,10 @@ var basicTypes = map[string]bool{
 
 // genericSignature is what the inference needs of a generic function.
 type genericSignature struct {
-	typeParams []string
-	params     []ast.Expr // the type of each parameter, in order
-	variadic   bool       // the last parameter is ...T
+	typeParams  []string
+	constraints []ast.Expr // of the type parameters, in order
+	params      []ast.Expr // the type of each parameter, in order
+	variadic    bool       // the last parameter is ...T
 }
 
 // signatureOf returns the signature of a function type with type
@@ -50,6 +51,7 @@ func signatureOf(ft *ast.FuncType) (genericSignature, bool) {
 	for _, f := range ft.TypeParams.List {
 		for _, n := range f.Names {
 			sig.typeParams = append(sig.typeParams, n.Name)
+			sig.constraints = append(sig.constraints, f.Type)
 		}
 	}
 	sig.params = fieldTypes(ft.Params)
@@ -171,6 +173,22 @@ func (sig genericSignature) inferredArgs(call *ast.CallExpr, typeOf func(ast.Exp
 			return nil, false
 		}
 	}
+	// Constraint type inference: once S of S ~[]E is known ([]int), its
+	// core type binds E.
+	for i, p := range sig.typeParams {
+		t, ok := typed[p]
+		if !ok {
+			continue
+		}
+		core, ok := coreType(sig.constraints[i])
+		if !ok || !mentionsAny(core, isParam) {
+			continue
+		}
+		at, err := parser.ParseExpr(t)
+		if err != nil || !unify(core, at, t, isParam, bindTyped) {
+			return nil, false
+		}
+	}
 	args := make([]string, len(sig.typeParams))
 	for i, p := range sig.typeParams {
 		if t, ok := typed[p]; ok {
@@ -182,6 +200,47 @@ func (sig genericSignature) inferredArgs(call *ast.CallExpr, typeOf func(ast.Exp
 		}
 	}
 	return args, true
+}
+
+// coreType gives the single type term of a constraint such as ~[]E or
+// []E, or false for an interface, a union or a named constraint.
+func coreType(c ast.Expr) (ast.Expr, bool) {
+	if u, ok := c.(*ast.UnaryExpr); ok && u.Op == token.TILDE {
+		c = u.X
+	}
+	switch c.(type) {
+	case *ast.ArrayType, *ast.MapType, *ast.ChanType, *ast.FuncType, *ast.StarExpr:
+		return c, true
+	}
+	return nil, false
+}
+
+// unbound lists the type parameters that a call with nargs arguments can
+// bind by no means: named by no parameter that receives an argument, nor
+// by a constraint (through which Go infers E of S ~[]E).
+func (sig genericSignature) unbound(nargs int) []string {
+	bound := map[string]bool{}
+	mark := func(e ast.Expr) {
+		ast.Inspect(e, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok {
+				bound[id.Name] = true
+			}
+			return true
+		})
+	}
+	for i := 0; i < nargs && len(sig.params) > 0; i++ {
+		mark(sig.params[min(i, len(sig.params)-1)])
+	}
+	for _, c := range sig.constraints {
+		mark(c)
+	}
+	var missing []string
+	for _, p := range sig.typeParams {
+		if !bound[p] {
+			missing = append(missing, p)
+		}
+	}
+	return missing
 }
 
 // mentionsAny reports whether the type expression e names a type parameter.
@@ -324,22 +383,27 @@ func constKind(e ast.Expr) (string, bool) {
 // instantiate writes out the type arguments of a call of a generic
 // function declared in a cell (this one or an earlier one) when it can
 // infer them, and reports whether it did.
-func (r *rewriter) instantiate(x *ast.CallExpr, id *ast.Ident) bool {
+func (r *rewriter) instantiate(x *ast.CallExpr, id *ast.Ident) (bool, error) {
 	sig, ok := r.c.generics[id.Name]
 	if !ok {
 		if r.c.localNames[id.Name] {
-			return false
+			return false, nil
 		}
 		if sig, ok = r.c.env.genericFunc(id.Name); !ok {
-			return false
+			return false, nil
 		}
+	}
+	if missing := sig.unbound(len(x.Args)); len(missing) > 0 {
+		// yaegi fails obscurely here ("CFG post-order panic", or
+		// "undefined type for T" at the declaration).
+		return false, r.errAt(x.Pos(), fmt.Sprintf("in call to %s, cannot infer %s", id.Name, missing[0]))
 	}
 	args, ok := sig.inferredArgs(x, r.argType)
 	if !ok {
-		return false
+		return false, nil
 	}
 	r.insert(r.ps.offset(id.End()), "["+strings.Join(args, ", ")+"]")
-	return true
+	return true, nil
 }
 
 // argType gives the type of a call argument as far as the cell's syntax

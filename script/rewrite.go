@@ -338,7 +338,9 @@ func (r *rewriter) walk(root ast.Node) error {
 				r.perIterationVars(x.Body, true, inFunc(), as.Lhs...)
 			}
 		case *ast.CallExpr:
-			r.call(x)
+			if err = r.call(x); err != nil {
+				return false
+			}
 		case *ast.GoStmt:
 			r.deferred(x.Call, x.Pos(), rtName+".Go", inLoop())
 		case *ast.DeferStmt:
@@ -770,9 +772,11 @@ var sliceCalls = map[string]string{
 	"cmp.Or":      "_gonoteOr",
 }
 
-func (r *rewriter) call(x *ast.CallExpr) {
-	if id, ok := x.Fun.(*ast.Ident); ok && r.instantiate(x, id) {
-		return
+func (r *rewriter) call(x *ast.CallExpr) error {
+	if id, ok := x.Fun.(*ast.Ident); ok {
+		if done, err := r.instantiate(x, id); done || err != nil {
+			return err
+		}
 	}
 	if id, ok := x.Fun.(*ast.Ident); ok && !r.shadowed(id.Name) {
 		switch id.Name {
@@ -781,7 +785,7 @@ func (r *rewriter) call(x *ast.CallExpr) {
 		case "clear":
 			r.replace(id.Pos(), id.End(), rtName+".Clear")
 		}
-		return
+		return nil
 	}
 	if sel, ok := x.Fun.(*ast.SelectorExpr); ok && !x.Ellipsis.IsValid() {
 		if id, ok := sel.X.(*ast.Ident); ok && !r.c.localNames[id.Name] {
@@ -797,11 +801,11 @@ func (r *rewriter) call(x *ast.CallExpr) {
 	name, _ := r.pkgCall(x)
 	if name == "fmt.Errorf" {
 		r.wrappedErrors(x)
-		return
+		return nil
 	}
 	helper, ok := sliceCalls[name]
 	if !ok {
-		return
+		return nil
 	}
 	if helper == "" {
 		// slices.Collect(seq): the sequence is already a slice after the
@@ -809,7 +813,7 @@ func (r *rewriter) call(x *ast.CallExpr) {
 		if len(x.Args) == 1 {
 			r.replaceParts(x.Pos(), x.End(), r.subN(x.Args[0]))
 		}
-		return
+		return nil
 	}
 	if sig, ok := preludeGenerics()[helper]; ok {
 		// yaegi's own inference fails the helpers as it fails cells'
@@ -819,6 +823,7 @@ func (r *rewriter) call(x *ast.CallExpr) {
 		}
 	}
 	r.replace(x.Fun.Pos(), x.Fun.End(), helper)
+	return nil
 }
 
 // deferred rewrites `go f(a, b)` (or a top-level defer) into a call of

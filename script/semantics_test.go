@@ -29,6 +29,8 @@ func TestGenericCallsInferAsGo(t *testing.T) {
 		{`Map(v, func(x float64) string { return fmt.Sprint(x * 10) })`, `["10" "20" "30"]`},
 		{"b := 0.25\nSum(b, b, b)", "0.75"},
 		{"func twice() float64 {\n\tx := 1.25\n\treturn Sum(x, x)\n}\ntwice()", "2.5"},
+		{"func Last[S ~[]E, E any](s S) E {\n\treturn s[len(s)-1]\n}\nLast(v)", "3"},
+		{"word := Last([]string{\"x\", \"y\"})\nword", `"y"`},
 	}...))
 }
 
