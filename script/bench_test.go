@@ -83,3 +83,25 @@ func BenchmarkNewSession(b *testing.B) {
 		s.Close()
 	}
 }
+
+// BenchmarkFunctionDefers runs a cell that calls a function with a
+// deferred call 10,000 times (the mutex pattern): the cost of the
+// function-level defer stack against yaegi's own defer.
+func BenchmarkFunctionDefers(b *testing.B) {
+	s, err := NewSession(Options{Stdout: devNull(b), Stderr: devNull(b)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	decl := "import \"sync\"\nvar mu sync.Mutex\nvar hits int\nfunc hit() {\n\tmu.Lock()\n\tdefer mu.Unlock()\n\thits++\n}"
+	if e := s.Execute(ctx, decl, 1, false); e != nil {
+		b.Fatal(e)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if e := s.Execute(ctx, "for k := 0; k < 10000; k++ {\n\thit()\n}", i+2, false); e != nil {
+			b.Fatal(e)
+		}
+	}
+}

@@ -34,9 +34,9 @@ type compileEnv interface {
 	// varTypeExpr returns the type of the global variable name as its
 	// declaration gave it (a type's name, say), or "".
 	varTypeExpr(name string) string
-	// valueMethod returns the signature of method name of the type typ,
-	// declared by an earlier cell, as methodSignature gives it.
-	valueMethod(typ, name string) (string, bool)
+	// method describes method name of the type typ, declared by an
+	// earlier cell, as methodSignature gives it.
+	method(typ, name string) (methodInfo, bool)
 }
 
 // unitKind says how a unit is evaluated.
@@ -252,7 +252,7 @@ func compileCell(src string, env compileEnv) (*plan, error) {
 		parsed = append(parsed, ps)
 	}
 	c.generics = map[string]genericSignature{}
-	c.methods = map[string]string{}
+	c.methods = map[string]methodInfo{}
 	for _, ps := range parsed {
 		for _, d := range ps.decls {
 			fd, ok := d.(*ast.FuncDecl)
@@ -263,8 +263,8 @@ func compileCell(src string, env compileEnv) (*plan, error) {
 					c.generics[fd.Name.Name] = sig
 				}
 			default:
-				if sig, ok := methodSignature(fd, ps.source); ok {
-					c.methods[recvTypeName(fd.Recv.List[0].Type)+"."+fd.Name.Name] = sig
+				if m, ok := methodSignature(fd, ps.source); ok {
+					c.methods[recvTypeName(fd.Recv.List[0].Type)+"."+fd.Name.Name] = m
 				}
 			}
 		}
@@ -322,7 +322,7 @@ type cellCompiler struct {
 	localNames map[string]bool             // every name declared anywhere in the cell
 	intNames   map[string]bool             // names the cell's syntax shows hold integers
 	generics   map[string]genericSignature // generic functions the cell declares
-	methods    map[string]string           // "T.M" -> signature of a method the cell declares (see methodSignature)
+	methods    map[string]methodInfo       // "T.M" -> a method the cell declares (see methodSignature)
 }
 
 // parsedSegment is a segment with its AST.

@@ -32,11 +32,11 @@ func (f fakeEnv) varTypeExpr(n string) string {
 	}
 	return ""
 }
-func (f fakeEnv) valueMethod(typ, name string) (string, bool) {
+func (f fakeEnv) method(typ, name string) (methodInfo, bool) {
 	if typ == "Point" && name == "Dist" {
-		return "(o Point) float64", true
+		return methodInfo{sig: "(o Point) float64"}, true
 	}
-	return "", false
+	return methodInfo{}, false
 }
 func (f fakeEnv) variadicIface(x, name string) (string, int, bool) {
 	if x == "p" && name == "Add" {
@@ -119,7 +119,10 @@ func TestCompileCell(t *testing.T) {
 		{"go of a builtin", "go println(1)", "stmt@1: _gonote.Go(func() { println(1) })\n"},
 		{"go inside a function", "func g() { go work() }", "decl@1: func g() { _gonote.GoCall(work) }\n"},
 		{"top-level defer", "defer f.Close()", "stmt@1: _gonote.DeferCall(f.Close)\n"},
-		{"defer inside a function is left alone", "func g() { defer f() }", "decl@1: func g() { defer f() }\n"},
+		{"defer inside a function evaluates its call now", "func g(x int) {\n\tdefer fmt.Println(x)\n\tdefer close(ch)\n\tx++\n}",
+			"decl@1: func g(x int) { _gonoteDefers := _gonote.NewDefers(); defer _gonoteDefers.Run();\n\t_gonoteDefers.DeferCall(fmt.Println, x)\n\t_gonoteDefers.Defer(func() { close(ch) })\n\tx++\n}\n"},
+		{"each function literal has its own deferred calls", "func g() {\n\tgo func() { defer wg.Done() }()\n}",
+			"decl@1: func g() {\n\t_gonote.GoCall(func() { _gonoteDefers := _gonote.NewDefers(); defer _gonoteDefers.Run(); _gonoteDefers.DeferCall(wg.Done) })\n}\n"},
 		{"top-level return", "if x {\n\treturn\n}", "stmt@1: if x {\n\tpanic(_gonote.ReturnSignal)\n}\n"},
 		{"func main is renamed and run", "func main() {}", "decl@1: func _gonoteMain() {}\nmain\n"},
 		{"os.Stdin reads through the runtime", "r := bufio.NewReader(os.Stdin)", "import os (auto)\nstmt@1: r := bufio.NewReader(_gonote.Stdin())\n"},
@@ -143,8 +146,8 @@ func TestCompileCell(t *testing.T) {
 			"decl@1: func g() {\n\tfor k, v := range m { v := v;\n\t\tkeep(&v)\n\t}\n}\n"},
 		{"a goroutine's function literal in a loop is held in a variable", "for _, v := range xs {\n\tgo func() { use(v) }()\n}",
 			"stmt@1: for _, v := range xs { v := v;\n\t_gonoteF1 := func() { use(v) }; _gonote.GoCall(_gonoteF1)\n}\n"},
-		{"a loop in a function that defers is left alone", "func g() {\n\tfor i := range 3 {\n\t\tdefer func() { use(i) }()\n\t}\n}",
-			"decl@1: func g() {\n\tfor i, _gonoteN1 := (3)*0, (3); i < _gonoteN1; i++ {\n\t\tdefer func() { use(i) }()\n\t}\n}\n"},
+		{"a literal deferred in a loop of a function copies the iteration's variables", "func g() {\n\tfor i := range 3 {\n\t\tdefer func() { use(i) }()\n\t}\n}",
+			"decl@1: func g() { _gonoteDefers := _gonote.NewDefers(); defer _gonoteDefers.Run();\n\tfor i, _gonoteN1 := (3)*0, (3); i < _gonoteN1; i++ { i := i;\n\t\t_gonoteDefers.DeferCall(func() func() { i := i; return func() { use(i) } }())\n\t}\n}\n"},
 		{"a three-clause loop that assigns its variable is left alone", "for i := 0; i < 9; i++ {\n\ti++\n\tgo work(i)\n}",
 			"stmt@1: for i := 0; i < 9; i++ {\n\ti++\n\t_gonote.GoCall(work, i)\n}\n"},
 		{"a body with its own copy is left alone", "for _, v := range xs {\n\tv := v\n\tgo use(func() { v })\n}",

@@ -71,18 +71,18 @@ func TestLoopVariablesInTopLevelDefers(t *testing.T) {
 	}
 }
 
-// A function whose loop both starts goroutines and defers keeps yaegi's
-// own loop variables (the rewrite would make yaegi hang on the deferred
-// closures) and still runs to the end.
+// A function whose loop both starts goroutines and defers runs to the end
+// (yaegi hung on deferred closures of a loop body that declares a
+// variable), each deferred literal with its own iteration's variable.
 func TestLoopWithDefersInAFunctionRuns(t *testing.T) {
 	h := newHarness(t)
-	code := "import \"sync\"\nfunc both() int {\n\tvar wg sync.WaitGroup\n\tn := 0\n\tfor i := 0; i < 3; i++ {\n\t\twg.Add(1)\n\t\tgo func() { wg.Done() }()\n\t\tdefer func() { n += i }()\n\t}\n\twg.Wait()\n\treturn n\n}\nboth()"
+	code := "import \"sync\"\nfunc both() (n int) {\n\tvar wg sync.WaitGroup\n\tfor i := 0; i < 3; i++ {\n\t\twg.Add(1)\n\t\tgo func() { wg.Done() }()\n\t\tdefer func() { n = n*10 + i }()\n\t}\n\twg.Wait()\n\treturn 0\n}\nboth()"
 	done := make(chan cellOutcome, 1)
 	go func() { done <- h.run(code) }()
 	select {
 	case o := <-done:
-		if o.Err != nil {
-			t.Errorf("error %v", o.Err)
+		if o.Err != nil || o.Result != "210" {
+			t.Errorf("both() = %s (error %v), want 210", o.Result, o.Err)
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("the cell did not finish")

@@ -3,6 +3,7 @@ package script
 import (
 	"go/ast"
 	"strconv"
+	"strings"
 	"unicode"
 )
 
@@ -11,7 +12,10 @@ import (
 // keeps the a of that moment; yaegi bound the variable, and f saw later
 // changes to a. A method value of a variable whose type is declared in a
 // cell, of a method with a value receiver, becomes a call that takes the
-// copy: func(r T) func(...) ... { return r.Norm }(a).
+// copy: func(r T) func(...) ... { return r.Norm }(a). Through a pointer
+// variable p, Go binds the pointer p holds now (yaegi: the variable, so
+// `p = &T{...}` later moved the method value), or a copy of *p for a
+// value receiver: func(r *T) func(...) ... { return r.Close }(p).
 func (r *rewriter) methodValue(x *ast.SelectorExpr) {
 	if parts, ok := r.boundMethodValue(x); ok {
 		r.replaceParts(x.Pos(), x.End(), parts...)
@@ -31,21 +35,27 @@ func (r *rewriter) boundMethodValue(x *ast.SelectorExpr) ([]part, bool) {
 	if typ == "" && !untyped && id.Obj == nil && !r.c.localNames[id.Name] {
 		typ = r.c.env.varTypeExpr(id.Name)
 	}
-	if untyped || !isPlainIdent(typ) {
+	base, viaPointer := strings.CutPrefix(typ, "*")
+	if untyped || !isPlainIdent(base) {
 		return nil, false
 	}
-	sig, ok := r.c.methods[typ+"."+x.Sel.Name]
+	m, ok := r.c.methods[base+"."+x.Sel.Name]
 	if !ok {
-		if sig, ok = r.c.env.valueMethod(typ, x.Sel.Name); !ok {
+		if m, ok = r.c.env.method(base, x.Sel.Name); !ok {
 			return nil, false
 		}
 	}
-	if sig == "" {
-		return nil, false // a pointer receiver: yaegi binds it as Go does
+	arg := []part{r.subN(x.X)}
+	switch {
+	case !viaPointer && m.pointer:
+		return nil, false // Go binds &a, as yaegi does
+	case viaPointer && !m.pointer:
+		typ, arg = base, []part{lit("*"), r.subN(x.X)} // a copy of *p
 	}
 	r.counter++
 	recv := "_gonoteR" + strconv.Itoa(r.counter)
-	return []part{lit("func(" + recv + " " + typ + ") func" + sig + " { return " + recv + "." + x.Sel.Name + " }("), r.subN(x.X), lit(")")}, true
+	parts := []part{lit("func(" + recv + " " + typ + ") func" + m.sig + " { return " + recv + "." + x.Sel.Name + " }(")}
+	return append(append(parts, arg...), lit(")")), true
 }
 
 // isPlainIdent reports whether s is a Go identifier.
@@ -61,32 +71,41 @@ func isPlainIdent(s string) bool {
 	return true
 }
 
-// methodSignature returns the parameters and results of a method declared
-// with a value receiver, as source text ("(k float64) float64"), "" for a
-// pointer receiver, and false for a receiver with type parameters.
-func methodSignature(fd *ast.FuncDecl, text func(ast.Node) string) (string, bool) {
-	if fd.Recv == nil || len(fd.Recv.List) != 1 {
-		return "", false
-	}
-	switch fd.Recv.List[0].Type.(type) {
-	case *ast.StarExpr:
-		return "", true
-	case *ast.Ident:
-	default:
-		return "", false // T[K], a parenthesized type: left alone
-	}
-	sig := text(fd.Type.Params)
-	if fd.Type.Results != nil {
-		sig += " " + text(fd.Type.Results)
-	}
-	return sig, true
+// methodInfo is what a method value's binding needs of a method.
+type methodInfo struct {
+	sig     string // parameters and results as source text: "(k float64) float64"
+	pointer bool   // the receiver is a pointer
 }
 
-// parseValueMethod parses a method declaration and returns its signature
-// as methodSignature does.
-func parseValueMethod(src string) (string, bool) {
+// methodSignature describes a method declaration, or returns false for a
+// receiver with type parameters.
+func methodSignature(fd *ast.FuncDecl, text func(ast.Node) string) (methodInfo, bool) {
+	if fd.Recv == nil || len(fd.Recv.List) != 1 {
+		return methodInfo{}, false
+	}
+	var m methodInfo
+	switch t := fd.Recv.List[0].Type.(type) {
+	case *ast.StarExpr:
+		if _, ok := t.X.(*ast.Ident); !ok {
+			return methodInfo{}, false
+		}
+		m.pointer = true
+	case *ast.Ident:
+	default:
+		return methodInfo{}, false // T[K], a parenthesized type: left alone
+	}
+	m.sig = text(fd.Type.Params)
+	if fd.Type.Results != nil {
+		m.sig += " " + text(fd.Type.Results)
+	}
+	return m, true
+}
+
+// parseMethod parses a method declaration and describes it as
+// methodSignature does.
+func parseMethod(src string) (methodInfo, bool) {
 	if fd, text, ok := parseFuncDecl(src); ok {
 		return methodSignature(fd, text)
 	}
-	return "", false
+	return methodInfo{}, false
 }

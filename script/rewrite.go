@@ -40,6 +40,8 @@ type rewriter struct {
 	counter  int
 	// resolving guards objInt against a declaration that refers to itself.
 	resolving map[*ast.Ident]bool
+	// deferStacks are the function bodies given a deferStack.
+	deferStacks map[*ast.BlockStmt]bool
 }
 
 func newRewriter(ps *parsedSegment, c *cellCompiler) *rewriter {
@@ -302,7 +304,7 @@ func (r *rewriter) walk(root ast.Node) error {
 			default:
 				continue
 			}
-			return !inFunc() || !containsDefer(body)
+			return body != nil
 		}
 		return false
 	}
@@ -331,11 +333,11 @@ func (r *rewriter) walk(root ast.Node) error {
 		case *ast.RangeStmt:
 			r.rangeStmt(x)
 			if x.Tok == token.DEFINE {
-				r.perIterationVars(x.Body, false, inFunc(), x.Key, x.Value)
+				r.perIterationVars(x.Body, false, x.Key, x.Value)
 			}
 		case *ast.ForStmt:
 			if as, ok := x.Init.(*ast.AssignStmt); ok && as.Tok == token.DEFINE {
-				r.perIterationVars(x.Body, true, inFunc(), as.Lhs...)
+				r.perIterationVars(x.Body, true, as.Lhs...)
 			}
 		case *ast.CallExpr:
 			if err = r.call(x); err != nil {
@@ -348,6 +350,8 @@ func (r *rewriter) walk(root ast.Node) error {
 				r.deferred(x.Call, x.Pos(), rtName+".Defer", inLoop())
 			} else if err = r.checkDeferredClosure(x, stack); err != nil {
 				return false
+			} else {
+				r.functionDefer(x, stack)
 			}
 		case *ast.ReturnStmt:
 			if !inFunc() {
@@ -463,10 +467,9 @@ func (r *rewriter) rangeStmt(x *ast.RangeStmt) {
 // statement refers to it, or its address is taken. Loops that do not
 // capture keep their speed. In a three-clause loop (mutable), a body that
 // assigns the variable is left alone: the copy would hide the assignment
-// from the loop's condition and post statement. So is a loop inside a
-// function whose body defers a call: yaegi v0.16.1 hangs running deferred
-// closures of a loop body that declares a variable (the copy would be one).
-func (r *rewriter) perIterationVars(body *ast.BlockStmt, mutable, inFunc bool, vars ...ast.Expr) {
+// from the loop's condition and post statement. (A literal deferred in a
+// function's loop copies what it uses itself: see functionDefer.)
+func (r *rewriter) perIterationVars(body *ast.BlockStmt, mutable bool, vars ...ast.Expr) {
 	objs := map[*ast.Object]string{}
 	for _, v := range vars {
 		if id, ok := v.(*ast.Ident); ok && id.Name != "_" && id.Obj != nil {
@@ -510,7 +513,7 @@ func (r *rewriter) perIterationVars(body *ast.BlockStmt, mutable, inFunc bool, v
 		}
 		return true
 	})
-	if len(captured) == 0 || (mutable && assigned) || (inFunc && containsDefer(body)) {
+	if len(captured) == 0 || (mutable && assigned) {
 		return
 	}
 	// A body that declares the name itself (the pre-1.22 idiom v := v)
@@ -535,6 +538,84 @@ func (r *rewriter) perIterationVars(body *ast.BlockStmt, mutable, inFunc bool, v
 	}
 	list := strings.Join(names, ", ")
 	r.insert(r.ps.offset(body.Lbrace)+1, " "+list+" := "+list+";")
+}
+
+// deferStackName is the variable holding a function's deferStack.
+const deferStackName = "_gonoteDefers"
+
+// functionDefer rewrites a defer statement inside a function: yaegi
+// v0.16.1 keeps the deferred call's arguments and receiver as references
+// to the function's variables, so `defer fmt.Println(x)` printed the last
+// x and `defer f.Close()` in a loop closed the last file every time. The
+// call is recorded with its values evaluated now on the function's
+// deferStack (runtime.go), which the function opens and defers once:
+//
+//	func f() { _gonoteDefers := _gonote.NewDefers(); defer _gonoteDefers.Run(); ...
+//		_gonoteDefers.DeferCall(fmt.Println, x) ... }
+//
+// Every defer of the function goes there, so they keep Go's order.
+//
+// A function literal deferred in a loop is made in a function of its own
+// that first copies the variables of the iteration it uses (Go 1.22 gives
+// each iteration its own; the literal would otherwise see the last ones):
+//
+//	_gonoteDefers.DeferCall(func() func() { f := f; return func() { f.Close() } }())
+//
+// Holding the literal in a variable of the deferring function, as go
+// statements do, would hang yaegi (see checkDeferredClosure).
+func (r *rewriter) functionDefer(d *ast.DeferStmt, stack []ast.Node) {
+	var body *ast.BlockStmt
+	var loop ast.Node // the outermost loop of the function around d
+	for i := len(stack) - 1; i >= 0 && body == nil; i-- {
+		switch f := stack[i].(type) {
+		case *ast.FuncLit:
+			body = f.Body
+		case *ast.FuncDecl:
+			body = f.Body
+		case *ast.ForStmt, *ast.RangeStmt:
+			loop = f
+		}
+	}
+	if body == nil {
+		return
+	}
+	if !r.deferStacks[body] {
+		if r.deferStacks == nil {
+			r.deferStacks = map[*ast.BlockStmt]bool{}
+		}
+		r.deferStacks[body] = true
+		r.insert(r.ps.offset(body.Lbrace)+1, " "+deferStackName+" := "+rtName+".NewDefers(); defer "+deferStackName+".Run();")
+	}
+	var fun []part
+	if fl, ok := unparen(d.Call.Fun).(*ast.FuncLit); ok && loop != nil {
+		if names := iterationVars(fl, loop); len(names) > 0 {
+			list := strings.Join(names, ", ")
+			fun = []part{lit("func() " + r.ps.source(fl.Type) + " { " + list + " := " + list + "; return "), r.subN(fl), lit(" }()")}
+		}
+	}
+	r.deferredAs(d.Call, d.Pos(), deferStackName+".Defer", false, fun)
+}
+
+// iterationVars lists the variables declared in loop (its own and its
+// body's, each new in every iteration) that the function literal fl uses.
+func iterationVars(fl *ast.FuncLit, loop ast.Node) []string {
+	var names []string
+	seen := map[string]bool{}
+	ast.Inspect(fl.Body, func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		if !ok || id.Obj == nil || id.Obj.Kind != ast.Var || seen[id.Name] {
+			return true
+		}
+		at := id.Obj.Pos()
+		inLoop := at >= loop.Pos() && at < loop.End()
+		inLit := at >= fl.Pos() && at < fl.End()
+		if inLoop && !inLit {
+			seen[id.Name] = true
+			names = append(names, id.Name)
+		}
+		return true
+	})
+	return names
 }
 
 // checkDeferredClosure refuses a defer that calls, directly or from the
@@ -650,22 +731,6 @@ func (r *rewriter) wrappedErrors(x *ast.CallExpr) {
 		}
 		arg++
 	}
-}
-
-// containsDefer reports whether n defers a call of its own function
-// (defer statements of function literals inside n belong to those).
-func containsDefer(n ast.Node) bool {
-	found := false
-	ast.Inspect(n, func(n ast.Node) bool {
-		switch n.(type) {
-		case *ast.DeferStmt:
-			found = true
-		case *ast.FuncLit:
-			return false
-		}
-		return !found
-	})
-	return found
 }
 
 // isIdent reports whether e is a (parenthesized) identifier.
@@ -838,6 +903,12 @@ func (r *rewriter) call(x *ast.CallExpr) error {
 // the loop saw the last iteration's variables; a literal held in a variable
 // keeps those of its own iteration (see perIterationVars).
 func (r *rewriter) deferred(call *ast.CallExpr, stmtPos token.Pos, runtimeFunc string, inLoop bool) {
+	r.deferredAs(call, stmtPos, runtimeFunc, inLoop, nil)
+}
+
+// deferredAs is deferred with the function given as fun (nil: the call's
+// own, its receiver bound).
+func (r *rewriter) deferredAs(call *ast.CallExpr, stmtPos token.Pos, runtimeFunc string, inLoop bool, fun []part) {
 	if id, ok := call.Fun.(*ast.Ident); ok && universe[id.Name] && !r.shadowed(id.Name) {
 		r.replaceParts(stmtPos, call.Pos(), lit(runtimeFunc+"(func() { "))
 		r.insert(r.ps.offset(call.End()), " })")
@@ -847,14 +918,17 @@ func (r *rewriter) deferred(call *ast.CallExpr, stmtPos token.Pos, runtimeFunc s
 	if call.Ellipsis.IsValid() {
 		name = runtimeFunc + "CallSlice"
 	}
-	fun := []part{r.subN(call.Fun)}
-	if sel, ok := call.Fun.(*ast.SelectorExpr); ok {
-		if bound, ok := r.boundMethodValue(sel); ok {
-			fun = bound
+	given := fun != nil
+	if !given {
+		fun = []part{r.subN(call.Fun)}
+		if sel, ok := call.Fun.(*ast.SelectorExpr); ok {
+			if bound, ok := r.boundMethodValue(sel); ok {
+				fun = bound
+			}
 		}
 	}
 	parts := append([]part{lit(name + "(")}, fun...)
-	if _, isLit := unparen(call.Fun).(*ast.FuncLit); isLit && inLoop {
+	if _, isLit := unparen(call.Fun).(*ast.FuncLit); isLit && inLoop && !given {
 		r.counter++
 		held := "_gonoteF" + strconv.Itoa(r.counter)
 		parts = []part{lit(held + " := "), r.subN(call.Fun), lit("; " + name + "(" + held)}

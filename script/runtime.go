@@ -40,6 +40,7 @@ func (s *Session) runtimeExports() interp.Exports {
 			"Defer":          reflect.ValueOf(s.deferCall),
 			"DeferCall":      reflect.ValueOf(func(f interface{}, args ...interface{}) { s.deferCall(boundCall(f, args, false)) }),
 			"DeferCallSlice": reflect.ValueOf(func(f interface{}, args ...interface{}) { s.deferCall(boundCall(f, args, true)) }),
+			"NewDefers":      reflect.ValueOf(func() *deferStack { return &deferStack{} }),
 			"ReturnSignal":   reflect.ValueOf(returnSignal{}),
 			"AsError":        reflect.ValueOf(func(e error) any { return e }),
 			"Stdin":          reflect.ValueOf(func() io.Reader { return s.stdin }),
@@ -407,6 +408,42 @@ func (s *Session) stashValues(ptrs ...interface{}) {
 	s.mu.Lock()
 	s.stash = ptrs
 	s.mu.Unlock()
+}
+
+// deferStack holds the deferred calls of one call of an interpreted
+// function. yaegi v0.16.1 keeps a deferred call's arguments and receiver
+// as references to the function's variables, so `defer fmt.Println(x)`
+// printed x's last value and `defer f.Close()` in a loop closed the last
+// file every time; the cell compiler pushes such calls here with their
+// values evaluated at the defer statement, as Go does, and defers Run once
+// at the start of the function.
+type deferStack struct{ calls []func() }
+
+// Defer records f (a builtin's call wrapped in a closure).
+func (d *deferStack) Defer(f func()) { d.calls = append(d.calls, f) }
+
+// DeferCall records a call of f with the arguments evaluated now.
+func (d *deferStack) DeferCall(f interface{}, args ...interface{}) {
+	d.calls = append(d.calls, boundCall(f, args, false))
+}
+
+// DeferCallSlice is DeferCall for a call whose last argument is spread
+// (f(xs...)).
+func (d *deferStack) DeferCallSlice(f interface{}, args ...interface{}) {
+	d.calls = append(d.calls, boundCall(f, args, true))
+}
+
+// Run makes the recorded calls, last first; a call that panics does not
+// keep the others from running, as with Go's defers.
+func (d *deferStack) Run() {
+	n := len(d.calls)
+	if n == 0 {
+		return
+	}
+	call := d.calls[n-1]
+	d.calls = d.calls[:n-1]
+	defer d.Run()
+	call()
 }
 
 // boundCall returns a call of f with arguments already evaluated (the

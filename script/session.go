@@ -385,12 +385,12 @@ func (e sessionEnv) varType(name string) string {
 
 func (e sessionEnv) varTypeExpr(name string) string { return e.s.led.varTypeExpr(name) }
 
-func (e sessionEnv) valueMethod(typ, name string) (string, bool) {
+func (e sessionEnv) method(typ, name string) (methodInfo, bool) {
 	d := e.s.led.lookupFunc(typ + "." + name)
 	if d == nil || d.Kind != "method" || d.Recv != typ {
-		return "", false
+		return methodInfo{}, false
 	}
-	return parseValueMethod(d.Src)
+	return parseMethod(d.Src)
 }
 
 func (e sessionEnv) variadicIface(x, name string) (string, int, bool) {
