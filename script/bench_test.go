@@ -85,23 +85,32 @@ func BenchmarkNewSession(b *testing.B) {
 }
 
 // BenchmarkFunctionDefers runs a cell that calls a function with a
-// deferred call 10,000 times (the mutex pattern): the cost of the
-// function-level defer stack against yaegi's own defer.
+// deferred call 10,000 times: the mutex pattern, which keeps yaegi's own
+// defer, and a deferred call whose argument changes later, which goes
+// through the function's defer stack (see functionDefer).
 func BenchmarkFunctionDefers(b *testing.B) {
-	s, err := NewSession(Options{Stdout: devNull(b), Stderr: devNull(b)})
-	if err != nil {
-		b.Fatal(err)
+	funcs := []struct{ name, decl string }{
+		{"yaegi", "func hit() {\n\tmu.Lock()\n\tdefer mu.Unlock()\n\thits++\n}"},
+		{"stack", "func hit() {\n\tn := hits\n\tdefer keep(n)\n\tn++\n\thits++\n}"},
 	}
-	defer s.Close()
-	ctx := context.Background()
-	decl := "import \"sync\"\nvar mu sync.Mutex\nvar hits int\nfunc hit() {\n\tmu.Lock()\n\tdefer mu.Unlock()\n\thits++\n}"
-	if e := s.Execute(ctx, decl, 1, false); e != nil {
-		b.Fatal(e)
-	}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if e := s.Execute(ctx, "for k := 0; k < 10000; k++ {\n\thit()\n}", i+2, false); e != nil {
-			b.Fatal(e)
-		}
+	for _, f := range funcs {
+		b.Run(f.name, func(b *testing.B) {
+			s, err := NewSession(Options{Stdout: devNull(b), Stderr: devNull(b)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			ctx := context.Background()
+			decl := "import \"sync\"\nvar mu sync.Mutex\nvar hits, kept int\nfunc keep(n int) { kept = n }\n" + f.decl
+			if e := s.Execute(ctx, decl, 1, false); e != nil {
+				b.Fatal(e)
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if e := s.Execute(ctx, "for k := 0; k < 10000; k++ {\n\thit()\n}", i+2, false); e != nil {
+					b.Fatal(e)
+				}
+			}
+		})
 	}
 }

@@ -40,7 +40,8 @@ type rewriter struct {
 	counter  int
 	// resolving guards objInt against a declaration that refers to itself.
 	resolving map[*ast.Ident]bool
-	// deferStacks are the function bodies given a deferStack.
+	// deferStacks says for each function body with defers whether it was
+	// given a deferStack (see functionDefer).
 	deferStacks map[*ast.BlockStmt]bool
 }
 
@@ -553,7 +554,9 @@ const deferStackName = "_gonoteDefers"
 //	func f() { _gonoteDefers := _gonote.NewDefers(); defer _gonoteDefers.Run(); ...
 //		_gonoteDefers.DeferCall(fmt.Println, x) ... }
 //
-// Every defer of the function goes there, so they keep Go's order.
+// Every defer of the function goes there, so they keep Go's order. A
+// function whose defers yaegi already gets right keeps them (see
+// yaegiDefersSuffice).
 //
 // A function literal deferred in a loop is made in a function of its own
 // that first copies the variables of the iteration it uses (Go 1.22 gives
@@ -564,14 +567,15 @@ const deferStackName = "_gonoteDefers"
 // Holding the literal in a variable of the deferring function, as go
 // statements do, would hang yaegi (see checkDeferredClosure).
 func (r *rewriter) functionDefer(d *ast.DeferStmt, stack []ast.Node) {
+	var fn ast.Node
 	var body *ast.BlockStmt
 	var loop ast.Node // the outermost loop of the function around d
 	for i := len(stack) - 1; i >= 0 && body == nil; i-- {
 		switch f := stack[i].(type) {
 		case *ast.FuncLit:
-			body = f.Body
+			fn, body = f, f.Body
 		case *ast.FuncDecl:
-			body = f.Body
+			fn, body = f, f.Body
 		case *ast.ForStmt, *ast.RangeStmt:
 			loop = f
 		}
@@ -579,12 +583,19 @@ func (r *rewriter) functionDefer(d *ast.DeferStmt, stack []ast.Node) {
 	if body == nil {
 		return
 	}
-	if !r.deferStacks[body] {
+	useStack, decided := r.deferStacks[body]
+	if !decided {
 		if r.deferStacks == nil {
 			r.deferStacks = map[*ast.BlockStmt]bool{}
 		}
-		r.deferStacks[body] = true
-		r.insert(r.ps.offset(body.Lbrace)+1, " "+deferStackName+" := "+rtName+".NewDefers(); defer "+deferStackName+".Run();")
+		useStack = !yaegiDefersSuffice(fn, body)
+		r.deferStacks[body] = useStack
+		if useStack {
+			r.insert(r.ps.offset(body.Lbrace)+1, " "+deferStackName+" := "+rtName+".NewDefers(); defer "+deferStackName+".Run();")
+		}
+	}
+	if !useStack {
+		return
 	}
 	var fun []part
 	if fl, ok := unparen(d.Call.Fun).(*ast.FuncLit); ok && loop != nil {
