@@ -205,7 +205,8 @@ func (s *Session) Close() {
 }
 
 // restrictedStdlib is yaegi's standard library with os.Exit turned into a
-// panic the session reports as an error.
+// panic the session reports as an error, errors.As/Is that see cell types
+// and fmt printing their errors and Stringers as Go does (fmtwrap.go).
 func restrictedStdlib() interp.Exports {
 	out := interp.Exports{}
 	for k, v := range stdlib.Symbols {
@@ -224,6 +225,13 @@ func restrictedStdlib() interp.Exports {
 	errSyms["As"] = reflect.ValueOf(errorsAs)
 	errSyms["Is"] = reflect.ValueOf(errorsIs)
 	out["errors/errors"] = errSyms
+	fmtSyms := map[string]reflect.Value{}
+	for k, v := range stdlib.Symbols["fmt/fmt"] {
+		fmtSyms[k] = v
+	}
+	fmtSyms["_Stringer"] = reflect.ValueOf((*fmtStringer)(nil))
+	out["fmt/fmt"] = fmtSyms
+	out["."] = map[string]reflect.Value{"MapTypes": reflect.ValueOf(fmtMapTypes())}
 	return out
 }
 
