@@ -244,18 +244,7 @@ func _gonoteReplace[E any](s []E, i, j int, v ...E) []E {
 }
 
 func _gonoteCompact[E comparable](s []E) []E {
-	if len(s) < 2 {
-		return s
-	}
-	i := 1
-	for k := 1; k < len(s); k++ {
-		if s[k] != s[k-1] {
-			s[i] = s[k]
-			i++
-		}
-	}
-	_gonoteZeroTail(s, i, len(s))
-	return s[:i]
+	return _gonoteCompactFunc(s, func(a, b E) bool { return a == b })
 }
 
 func _gonoteCompactFunc[E any](s []E, eq func(E, E) bool) []E {
@@ -408,16 +397,7 @@ func _gonoteMinFunc[E any](s []E, cmp func(a, b E) int) E {
 }
 
 func _gonoteBinarySearch[E _gonoteOrdered](s []E, target E) (int, bool) {
-	lo, hi := 0, len(s)
-	for lo < hi {
-		h := int(uint(lo+hi) >> 1)
-		if _gonoteCompare(s[h], target) < 0 {
-			lo = h + 1
-		} else {
-			hi = h
-		}
-	}
-	return lo, lo < len(s) && _gonoteCompare(s[lo], target) == 0
+	return _gonoteBinarySearchFunc[E, E](s, target, func(a, b E) int { return _gonoteCompare(a, b) })
 }
 
 func _gonoteBinarySearchFunc[E any, T any](s []E, target T, cmp func(E, T) int) (int, bool) {
