@@ -2,6 +2,7 @@ package script
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 )
 
@@ -80,4 +81,24 @@ func inErrorChain(err error, match func(error) bool) bool {
 		}
 	}
 	return false
+}
+
+// noteValueErrors tells the user when a unit declares Error() string with
+// a value receiver on a struct type. yaegi v0.16.1 keeps such an error's
+// message, but once it is an error value its wrapper holds the struct's
+// last field instead of the struct (getConcreteValue), so type
+// assertions, type switches and errors.As miss it, and `var e error =
+// T{}` cannot be asserted at all; a pointer receiver has none of these
+// faults.
+func (s *Session) noteValueErrors(u *unit) {
+	for _, d := range u.Decls {
+		if d.Kind != "method" || d.Name != d.Recv+".Error" {
+			continue
+		}
+		m, ok := parseMethod(d.Src)
+		if !ok || m.pointer || m.sig != "() string" || !s.led.isStructType(d.Recv) {
+			continue
+		}
+		fmt.Fprintf(s.opts.Stderr, "note: %[1]s has Error() with a value receiver: in gonote, type assertions, type switches and errors.As do not find a %[1]s value held as an error; declare func (e *%[1]s) Error() string and use &%[1]s{...} as the error\n", d.Recv)
+	}
 }

@@ -2,6 +2,7 @@ package script
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -54,6 +55,30 @@ s, temp := fmtState(1), fmtTemp(21.55)`
 		o := h.run(tt.cell)
 		if o.Err != nil || o.Stdout != tt.want {
 			t.Errorf("%s\nprinted %q (error %v), want %q", tt.cell, o.Stdout, o.Err, tt.want)
+		}
+	}
+}
+
+// Declaring Error() with a value receiver on a struct type prints a note
+// that says what does not work and what to write instead; a pointer
+// receiver, or a value receiver on a non-struct type, prints none.
+func TestValueReceiverErrorsAreNoted(t *testing.T) {
+	tests := []struct {
+		cell string
+		note bool
+	}{
+		{"type ValErr struct{ Code int }\nfunc (e ValErr) Error() string { return \"v\" }", true},
+		{"type PtrErr struct{ Code int }\nfunc (e *PtrErr) Error() string { return \"p\" }", false},
+		{"type CodeNum int\nfunc (c CodeNum) Error() string { return \"n\" }", false},
+		{"type Later struct{ A, B int }", false},
+		{"func (l Later) Error() string { return \"later\" }", true},
+	}
+	h := newHarness(t)
+	for _, tt := range tests {
+		o := h.run(tt.cell)
+		noted := strings.Contains(o.Stderr, "has Error() with a value receiver")
+		if o.Err != nil || noted != tt.note {
+			t.Errorf("%q: stderr %q (error %v), want a note: %v", tt.cell, o.Stderr, o.Err, tt.note)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/parser"
+	"go/token"
 	"reflect"
 	"sort"
 	"strings"
@@ -740,4 +741,28 @@ func (s *Session) Restore(data []byte) (declarations int, lost []string, err err
 		return declarations, lost, fmt.Errorf("script: not restored: %s", strings.Join(problems, "; "))
 	}
 	return declarations, lost, nil
+}
+
+// isStructType reports whether name is a type declared as a struct.
+func (l *ledger) isStructType(name string) bool {
+	l.mu.Lock()
+	e, ok := l.decls[name]
+	l.mu.Unlock()
+	if !ok || e.Kind != "type" {
+		return false
+	}
+	f, err := parser.ParseFile(token.NewFileSet(), "", "package p\n"+e.Src, parser.SkipObjectResolution)
+	if err != nil || len(f.Decls) == 0 {
+		return false
+	}
+	gd, ok := f.Decls[0].(*ast.GenDecl)
+	if !ok || len(gd.Specs) == 0 {
+		return false
+	}
+	ts, ok := gd.Specs[0].(*ast.TypeSpec)
+	if !ok {
+		return false
+	}
+	_, isStruct := ts.Type.(*ast.StructType)
+	return isStruct
 }

@@ -692,6 +692,7 @@ func (s *Session) executeCode(ctx context.Context, code string, cell int) *CellE
 			break
 		}
 		s.led.record(p, u, cell, s)
+		s.noteValueErrors(u)
 		if unitRedefines(u, redefs) {
 			// Rebind what uses the redefined names (and, after a rebuild,
 			// bring back what was left out), then declare the variables of
