@@ -30,7 +30,8 @@ go test -count=1 ./...
 # interpreted goroutines of one cell running while the next cell compiles:
 # corpus sharp.txt; goroutines calling a function literal held in a
 # variable, whose return writes into the creating frame unlocked: corpus
-# semantics.txt and TestLoopVariablesInGoroutines; a goroutine that enters
+# semantics.txt, TestLoopVariablesInGoroutines and
+# TestLoopWithDefersInAFunctionRuns; a goroutine that enters
 # an interpreted function or panics while the next cell starts reads the
 # global frame's done channel and the package scope's name, which every
 # Execute and Compile rewrite with the same values:
@@ -40,7 +41,7 @@ go test -count=1 ./...
 # out: it loses yaegi's happens-before edges and reports reflect's caches.
 step "go test -race (kernel, cmd, script)"
 go test -count=1 -race ./kernel/... ./cmd/...
-go test -count=1 -race -skip 'TestInterruptedTopLevelLoopStaysStopped|TestCorpus/sharp.txt|TestCorpus/semantics.txt|TestLoopVariablesInGoroutines|TestRunnerImmediateGoroutinePanicIsReportedOnce' ./script/...
+go test -count=1 -race -skip 'TestInterruptedTopLevelLoopStaysStopped|TestCorpus/sharp.txt|TestCorpus/semantics.txt|TestLoopVariablesInGoroutines|TestLoopWithDefersInAFunctionRuns|TestRunnerImmediateGoroutinePanicIsReportedOnce' ./script/...
 
 # The protocol and notebook tests run against a freshly built binary whose
 # kernelspec lives in a private Jupyter path, so they never test a stale install.
