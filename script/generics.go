@@ -61,17 +61,26 @@ func signatureOf(ft *ast.FuncType) (genericSignature, bool) {
 	return sig, true
 }
 
+// declHead makes declarations kept as source (the ledger's, the
+// prelude's) a file the parser accepts.
+const declHead = "package p\n"
+
+// parseDecls parses declarations kept as source; a node's source is
+// (declHead + src)[n.Pos()-1 : n.End()-1].
+func parseDecls(src string) (*ast.File, error) {
+	return parser.ParseFile(token.NewFileSet(), "", declHead+src, parser.SkipObjectResolution)
+}
+
 // parseFuncDecl parses the source of a function or method declaration
 // kept by the ledger; text gives the source of one of its nodes.
 func parseFuncDecl(src string) (fd *ast.FuncDecl, text func(ast.Node) string, ok bool) {
-	const head = "package p\n"
-	f, err := parser.ParseFile(token.NewFileSet(), "", head+src, parser.SkipObjectResolution)
+	f, err := parseDecls(src)
 	if err != nil {
 		return nil, nil, false
 	}
 	for _, d := range f.Decls {
 		if fd, ok := d.(*ast.FuncDecl); ok {
-			return fd, func(n ast.Node) string { return (head + src)[n.Pos()-1 : n.End()-1] }, true
+			return fd, func(n ast.Node) string { return (declHead + src)[n.Pos()-1 : n.End()-1] }, true
 		}
 	}
 	return nil, nil, false
@@ -80,7 +89,7 @@ func parseFuncDecl(src string) (fd *ast.FuncDecl, text func(ast.Node) string, ok
 // preludeGenerics gives the signatures of the prelude's generic helpers,
 // which stand in for the standard generics yaegi cannot run.
 var preludeGenerics = sync.OnceValue(func() map[string]genericSignature {
-	f, err := parser.ParseFile(token.NewFileSet(), "prelude", "package p\n"+prelude, parser.SkipObjectResolution)
+	f, err := parseDecls(prelude)
 	if err != nil {
 		panic(fmt.Sprintf("script: the prelude does not parse: %v", err))
 	}

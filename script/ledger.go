@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"go/ast"
 	"go/parser"
-	"go/token"
 	"reflect"
 	"sort"
 	"strings"
@@ -751,7 +750,7 @@ func (l *ledger) isStructType(name string) bool {
 	if !ok || e.Kind != "type" {
 		return false
 	}
-	f, err := parser.ParseFile(token.NewFileSet(), "", "package p\n"+e.Src, parser.SkipObjectResolution)
+	f, err := parseDecls(e.Src)
 	if err != nil || len(f.Decls) == 0 {
 		return false
 	}

@@ -290,22 +290,15 @@ func (r *rewriter) walk(root ast.Node) error {
 		}
 		return false
 	}
-	// inLoop reports whether the node is in a loop body where a function
-	// literal may be held in a variable (see deferred): not in a function's
-	// loop that defers, where yaegi would hang on the declaration (see
-	// perIterationVars).
+	// inLoop reports whether the node is in a loop, where a function
+	// literal handed to go or a top-level defer is first held in a
+	// variable (see deferred).
 	inLoop := func() bool {
-		for i := len(stack) - 1; i >= 0; i-- {
-			var body *ast.BlockStmt
-			switch l := stack[i].(type) {
-			case *ast.ForStmt:
-				body = l.Body
-			case *ast.RangeStmt:
-				body = l.Body
-			default:
-				continue
+		for _, n := range stack {
+			switch n.(type) {
+			case *ast.ForStmt, *ast.RangeStmt:
+				return true
 			}
-			return body != nil
 		}
 		return false
 	}
